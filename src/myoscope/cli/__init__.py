@@ -1,0 +1,1 @@
+"""The ``myoscope`` command line (click): parse, call one service, render."""

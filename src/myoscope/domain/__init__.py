@@ -1,0 +1,1 @@
+"""Domain entities and value objects: the patient profile, the assessment and the fact registry."""

@@ -1,0 +1,169 @@
+"""The patient profile: the input of ``myoscope advise`` (see the profile specification).
+
+The model rejects unknown fields, so a typo such as ``physiolgy`` is reported rather than ignored.
+Optional fields left out are *unknown*, never assumed false.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+__all__ = [
+    "Course",
+    "Distribution",
+    "HepaticImpairment",
+    "Medication",
+    "MyoclonusDescription",
+    "Occurrence",
+    "Onset",
+    "Outcome",
+    "PatientProfile",
+    "Physiology",
+    "Polarity",
+    "PreviousTreatment",
+    "Sex",
+]
+
+
+class Sex(StrEnum):
+    """Sex recorded in the profile."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class HepaticImpairment(StrEnum):
+    """Hepatic impairment; mild, moderate and severe are Child-Pugh classes A, B and C."""
+
+    NONE = "none"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class Distribution(StrEnum):
+    """Body distribution of the jerks."""
+
+    FOCAL = "focal"
+    SEGMENTAL = "segmental"
+    MULTIFOCAL = "multifocal"
+    GENERALIZED = "generalized"
+
+
+class Occurrence(StrEnum):
+    """When the jerks occur (activation)."""
+
+    REST = "rest"
+    ACTION = "action"
+    STIMULUS = "stimulus"
+    SLEEP = "sleep"
+
+
+class Polarity(StrEnum):
+    """Positive jerks, brief lapses of tone (negative myoclonus), or both."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    BOTH = "both"
+
+
+class Physiology(StrEnum):
+    """Neurophysiological class of the myoclonus."""
+
+    CORTICAL = "cortical"
+    CORTICAL_SUBCORTICAL = "cortical-subcortical"
+    SUBCORTICAL = "subcortical"
+    MYOCLONUS_DYSTONIA = "myoclonus-dystonia"
+    SEGMENTAL = "segmental"
+    PROPRIOSPINAL = "propriospinal"
+    PERIPHERAL = "peripheral"
+    FUNCTIONAL = "functional"
+    PHYSIOLOGICAL = "physiological"
+    UNKNOWN = "unknown"
+
+
+class Onset(StrEnum):
+    """How the myoclonus began: over days, weeks, or months and more."""
+
+    ACUTE = "acute"
+    SUBACUTE = "subacute"
+    CHRONIC = "chronic"
+
+
+class Course(StrEnum):
+    """How the myoclonus has changed over time."""
+
+    STABLE = "stable"
+    PROGRESSIVE = "progressive"
+    RAPIDLY_PROGRESSIVE = "rapidly-progressive"
+    IMPROVING = "improving"
+
+
+class Outcome(StrEnum):
+    """How an earlier treatment went."""
+
+    INEFFECTIVE = "ineffective"
+    PARTIAL = "partial"
+    NOT_TOLERATED = "not-tolerated"
+    EFFECTIVE_STOPPED = "effective-stopped"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class MyoclonusDescription(_Model):
+    """What the jerks are like; every field is optional and unknown when absent."""
+
+    distribution: Distribution | None = None
+    occurs_at: tuple[Occurrence, ...] = ()
+    polarity: Polarity | None = None
+    physiology: Physiology = Physiology.UNKNOWN
+    etiology: str = Field(default="unknown", min_length=1)
+    onset: Onset | None = None
+    course: Course | None = None
+
+
+class Medication(_Model):
+    """A medicine taken now.
+
+    ``recently_started`` (an extension of the profile specification) marks a medicine started or
+    increased in the last four weeks, which matters for new myoclonus.
+    """
+
+    name: str = Field(min_length=1)
+    dose_mg_per_day: float | None = Field(default=None, ge=0)
+    recently_started: StrictBool | None = None
+
+
+class PreviousTreatment(_Model):
+    """A treatment tried before, and how it went."""
+
+    name: str = Field(min_length=1)
+    outcome: Outcome
+    note: str | None = None
+
+
+class PatientProfile(_Model):
+    """One person with myoclonus, as described in the profile specification.
+
+    Required: ``age_years`` and ``sex``. Everything else is optional; what is absent is unknown.
+    """
+
+    age_years: int = Field(ge=0, le=120)
+    sex: Sex
+    pregnant: StrictBool | None = None
+    childbearing_potential: StrictBool | None = None
+    breastfeeding: StrictBool | None = None
+    weight_kg: float | None = Field(default=None, gt=0, le=400)
+    egfr_ml_min: float | None = Field(default=None, ge=0, le=200)
+    hepatic_impairment: HepaticImpairment | None = None
+    myoclonus: MyoclonusDescription = MyoclonusDescription()
+    conditions: tuple[str, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    allergies: tuple[str, ...] = ()
+    previous_treatments: tuple[PreviousTreatment, ...] = ()
+    asks_about: tuple[str, ...] = ()

@@ -1,0 +1,210 @@
+"""Look things up in the knowledge base: monographs, references, checks and JSON Schemas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from myoscope.domain.profile import PatientProfile
+from myoscope.errors import NotFoundError, Problem
+from myoscope.knowledge import (
+    KnowledgeBase,
+    bare_id,
+    check_knowledge_base,
+    load_knowledge_base,
+    read_knowledge_base,
+)
+from myoscope.knowledge.loader import bundled_root
+from myoscope.knowledge.schema import (
+    Claim,
+    ClassEntry,
+    Classification,
+    ConditionEntry,
+    Drug,
+    Etiology,
+    EvidenceScales,
+    Intervention,
+    Manifest,
+    Reference,
+    Rule,
+)
+from myoscope.rules.dosing import TitrationPlan, adjust_dosing, compute_titration
+from myoscope.rules.dosing import find_hepatic_adjustment, find_renal_adjustment
+from myoscope.rules.examples import check_rule_examples
+
+__all__ = [
+    "Monograph",
+    "check_bundled_knowledge_base",
+    "get_monograph",
+    "get_reference",
+    "json_schemas",
+    "list_treatments",
+    "plan_titration",
+]
+
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "profile": PatientProfile,
+    "manifest": Manifest,
+    "evidence-scales": EvidenceScales,
+    "classification": Classification,
+    "reference": Reference,
+    "class": ClassEntry,
+    "condition": ConditionEntry,
+    "etiology": Etiology,
+    "drug": Drug,
+    "intervention": Intervention,
+    "claim": Claim,
+    "rule": Rule,
+}
+
+
+@dataclass(frozen=True)
+class Monograph:
+    """A treatment with the rules and claims that concern it."""
+
+    entry: Drug | Intervention
+    rules: tuple[Rule, ...]
+    claims: tuple[Claim, ...]
+
+
+def _treatment_id(kb: KnowledgeBase, name: str) -> str:
+    ident = kb.medicine_names.lookup(name)
+    if ident is None or ident not in kb.treatments:
+        close = kb.medicine_names.suggest(name)
+        known = [bare_id(t) for t in sorted(kb.treatments)]
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        extra = "" if ident is None else f" ('{name}' is known, but is not a myoclonus treatment.)"
+        raise NotFoundError(
+            f"Unknown treatment '{name}'.{extra}{hint} Known treatments: {', '.join(known)}."
+        )
+    return ident
+
+
+def list_treatments(kb: KnowledgeBase | None = None) -> list[Drug | Intervention]:
+    """Return every treatment (drugs with a treatment section, then interventions) by name."""
+    kb = kb or load_knowledge_base()
+    return sorted(kb.treatments.values(), key=lambda t: (isinstance(t, Intervention), t.name))
+
+
+def get_monograph(name: str, kb: KnowledgeBase | None = None) -> Monograph:
+    """Return the monograph of a treatment given by id, name, brand or synonym.
+
+    Raises
+    ------
+    NotFoundError
+        When the name is not a known treatment (with close names).
+    """
+    kb = kb or load_knowledge_base()
+    ident = _treatment_id(kb, name)
+    expanded = kb.expand(ident)
+    rules = tuple(
+        r for r in kb.rules
+        if any(e.target in expanded for e in r.effects)
+        or any(o.treatment == ident for o in r.options)
+        or (r.cause is not None and r.cause.target in expanded)
+    )
+    claims = tuple(c for c in kb.claims.values() if ident in c.about)
+    return Monograph(kb.treatments[ident], rules, claims)
+
+
+def get_reference(key: str, kb: KnowledgeBase | None = None) -> Reference:
+    """Return a reference by key (``ref:caviness-2014`` or ``caviness-2014``).
+
+    Raises
+    ------
+    NotFoundError
+        When no reference has that key (with close keys).
+    """
+    kb = kb or load_knowledge_base()
+    ident = key if key.startswith("ref:") else f"ref:{key}"
+    if ident not in kb.references:
+        from myoscope.errors import suggest
+
+        close = suggest(ident, sorted(kb.references))
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise NotFoundError(f"Unknown source key '{key}'.{hint} Keys look like ref:caviness-2014.")
+    return kb.references[ident]
+
+
+def plan_titration(
+    name: str,
+    *,
+    egfr_ml_min: float | None = None,
+    hepatic: str | None = None,
+    weight_kg: float | None = None,
+    on_dialysis: bool = False,
+    kb: KnowledgeBase | None = None,
+) -> tuple[TitrationPlan | None, list[str]]:
+    """Return a titration plan for a drug, capped by kidney and liver function.
+
+    Parameters
+    ----------
+    name : str
+        The drug's id, name, brand or synonym.
+    egfr_ml_min : float, optional
+        eGFR or creatinine clearance in mL/min.
+    hepatic : {"none", "mild", "moderate", "severe"}, optional
+        Child-Pugh class.
+    weight_kg : float, optional
+        Body weight in kg, for drugs dosed per kg.
+    on_dialysis : bool
+        Whether the person is on dialysis.
+
+    Returns
+    -------
+    plan : TitrationPlan or None
+        None when the drug must not be used at this kidney or liver function.
+    messages : list of str
+        Why the plan is missing or what limits it (renal and hepatic notes).
+
+    Raises
+    ------
+    NotFoundError
+        For an unknown drug, or one that has no oral daily dosing to titrate.
+    """
+    kb = kb or load_knowledge_base()
+    ident = _treatment_id(kb, name)
+    drug = kb.drugs.get(ident)
+    if drug is None or drug.treatment is None or drug.treatment.dosing is None:
+        raise NotFoundError(
+            f"'{kb.name_of(ident)}' has no oral daily dosing to titrate in the knowledge base "
+            "(see 'myoscope treatments " + bare_id(ident) + "')."
+        )
+    renal = find_renal_adjustment(drug, egfr_ml_min, on_dialysis=on_dialysis)
+    liver = find_hepatic_adjustment(drug, hepatic)
+    messages = [adj.note for adj in (renal, liver) if adj is not None]
+    if egfr_ml_min is None and drug.treatment.renal is not None and drug.treatment.renal.clearance == "major":
+        messages.append(
+            "Kidney function not given: the plan is not adjusted for it. Pass --egfr to check."
+        )
+    if drug.treatment.dosing.unit == "mg/kg" and weight_kg is None:
+        raise NotFoundError(
+            f"{drug.name} is dosed per kg of body weight: pass --weight-kg to compute a plan."
+        )
+    dosing = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight_kg)
+    if dosing is None:
+        return None, messages
+    return compute_titration(drug, dosing), messages
+
+
+def check_bundled_knowledge_base(root: Path | None = None) -> list[Problem]:
+    """Check a knowledge base (the bundled one by default): files, references, rule examples."""
+    problems = check_knowledge_base(root if root is not None else bundled_root())
+    if any(p.level == "error" for p in problems):
+        return problems
+    kb = load_knowledge_base() if root is None else read_knowledge_base(root)
+    for result in check_rule_examples(kb):
+        if not result.passed:
+            problems.append(
+                Problem(kb.paths.get(result.rule.id, result.rule.id),
+                        f"examples[{result.example.name}]", result.message)
+            )
+    return problems
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Return the JSON Schema of the profile and of every knowledge-base file kind."""
+    return {name: model.model_json_schema() for name, model in SCHEMA_MODELS.items()}
