@@ -115,7 +115,9 @@ class NotFoundError(UserError):
     """An id or key that does not exist, with close matches when there are any."""
 
 
-def suggest(value: str, candidates: list[str] | tuple[str, ...] | set[str], n: int = 3) -> list[str]:
+def suggest(
+    value: str, candidates: list[str] | tuple[str, ...] | set[str], n: int = 3
+) -> list[str]:
     """Return up to ``n`` candidates close to ``value``, best first.
 
     Parameters

@@ -29,7 +29,7 @@ def _fail(message: str) -> NoReturn:
 class _Group(click.Group):
     """A group that reports user errors and usage errors as one line, exit code 2."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # click's signature
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)
@@ -53,7 +53,7 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="myoscope")
 def cli() -> None:
-    """Myoscope: evidence-graded options and safety checks for people with myoclonus.
+    r"""Myoscope: evidence-graded options and safety checks for people with myoclonus.
 
     Information to discuss with a clinician, not medical advice.
 
@@ -66,12 +66,23 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("profile", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Text for people, JSON for other tools.")
-@click.option("--audience", type=click.Choice(["patient", "clinician"]), default="patient",
-              show_default=True, help="Plain words, or dense clinical wording.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for other tools.",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["patient", "clinician"]),
+    default="patient",
+    show_default=True,
+    help="Plain words, or dense clinical wording.",
+)
 def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinician"]) -> None:
-    """Assess a profile: urgent care, causes to review, ranked options and safety alerts.
+    r"""Assess a profile: urgent care, causes to review, ranked options and safety alerts.
 
     PROFILE is a .yaml or .json file, or - for standard input. Without PROFILE the bundled
     synthetic example profile is assessed.
@@ -84,8 +95,11 @@ def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinicia
     from myoscope.services.profiles import read_profile
 
     if profile is None:
-        click.echo("(No PROFILE given: assessing the bundled synthetic example profile. "
-                   "Run 'myoscope advise PROFILE' for your own.)", err=True)
+        click.echo(
+            "(No PROFILE given: assessing the bundled synthetic example profile. "
+            "Run 'myoscope advise PROFILE' for your own.)",
+            err=True,
+        )
         person = load_example_profile()
     else:
         person = read_profile(profile)
@@ -100,10 +114,16 @@ def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinicia
 
 @cli.command()
 @click.argument("treatment", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Text, or the knowledge-base entry as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text, or the knowledge-base entry as JSON.",
+)
 def treatments(treatment: str | None, fmt: str) -> None:
-    """List treatments, or show one treatment's monograph (id, name, brand or synonym).
+    r"""List treatments, or show one treatment's monograph (id, name, brand or synonym).
 
     \b
     Example:
@@ -134,16 +154,29 @@ def treatments(treatment: str | None, fmt: str) -> None:
 
 @cli.command()
 @click.argument("drug")
-@click.option("--egfr", type=click.FloatRange(0, 200), default=None,
-              help="eGFR or creatinine clearance in mL/min.")
-@click.option("--hepatic", type=click.Choice(["none", "mild", "moderate", "severe"]), default=None,
-              help="Hepatic impairment as a Child-Pugh class (A = mild, B = moderate, C = severe).")
-@click.option("--weight-kg", type=click.FloatRange(1, 400), default=None,
-              help="Body weight in kg, for drugs dosed per kg.")
+@click.option(
+    "--egfr",
+    type=click.FloatRange(0, 200),
+    default=None,
+    help="eGFR or creatinine clearance in mL/min.",
+)
+@click.option(
+    "--hepatic",
+    type=click.Choice(["none", "mild", "moderate", "severe"]),
+    default=None,
+    help="Hepatic impairment as a Child-Pugh class (A = mild, B = moderate, C = severe).",
+)
+@click.option(
+    "--weight-kg",
+    type=click.FloatRange(1, 400),
+    default=None,
+    help="Body weight in kg, for drugs dosed per kg.",
+)
 @click.option("--dialysis", is_flag=True, help="The person is on dialysis.")
-def titrate(drug: str, egfr: float | None, hepatic: str | None, weight_kg: float | None,
-            dialysis: bool) -> None:
-    """Show a week-by-week titration plan, capped by kidney and liver function.
+def titrate(
+    drug: str, egfr: float | None, hepatic: str | None, weight_kg: float | None, dialysis: bool
+) -> None:
+    r"""Show a week-by-week titration plan, capped by kidney and liver function.
 
     \b
     Example:
@@ -155,15 +188,16 @@ def titrate(drug: str, egfr: float | None, hepatic: str | None, weight_kg: float
     from myoscope.services.knowledge import plan_titration
 
     kb = load_knowledge_base()
-    plan, messages = plan_titration(drug, egfr_ml_min=egfr, hepatic=hepatic, weight_kg=weight_kg,
-                                    on_dialysis=dialysis, kb=kb)
+    plan, messages = plan_titration(
+        drug, egfr_ml_min=egfr, hepatic=hepatic, weight_kg=weight_kg, on_dialysis=dialysis, kb=kb
+    )
     click.echo(render_titration(plan, messages, drug, kb.manifest.disclaimer.patient))
 
 
 @cli.command()
 @click.argument("key")
 def sources(key: str) -> None:
-    """Print the full reference for a source key shown in other output.
+    r"""Print the full reference for a source key shown in other output.
 
     \b
     Example:
@@ -177,7 +211,7 @@ def sources(key: str) -> None:
 
 @cli.group()
 def kb() -> None:
-    """Check the knowledge base or export its JSON Schemas.
+    r"""Check the knowledge base or export its JSON Schemas.
 
     \b
     Example:
@@ -186,10 +220,15 @@ def kb() -> None:
 
 
 @kb.command("check")
-@click.option("--path", "path", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Check another knowledge-base folder instead of the bundled one.")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Check another knowledge-base folder instead of the bundled one.",
+)
 def kb_check(path: Path | None) -> None:
-    """Report every problem in the knowledge base; exit 1 if there are errors.
+    r"""Report every problem in the knowledge base; exit 1 if there are errors.
 
     \b
     Example:
@@ -214,10 +253,15 @@ def kb_check(path: Path | None) -> None:
 
 
 @kb.command("schema")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write one <kind>.schema.json file per kind into this folder.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write one <kind>.schema.json file per kind into this folder.",
+)
 def kb_schema(out: Path | None) -> None:
-    """Print the JSON Schema of the profile and of every knowledge-base file kind.
+    r"""Print the JSON Schema of the profile and of every knowledge-base file kind.
 
     \b
     Example:

@@ -33,8 +33,7 @@ def _num(value: float) -> str:
 
 def _dosing(d: Dosing) -> str:
     steps = (
-        f", increase by {_num(d.step_mg)} mg every {d.step_interval_days} days"
-        if d.step_mg else ""
+        f", increase by {_num(d.step_mg)} mg every {d.step_interval_days} days" if d.step_mg else ""
     )
     adjusted = f"; adjusted for {', '.join(d.adjusted_for)}" if d.adjusted_for else ""
     return (
@@ -56,8 +55,11 @@ def render_assessment(a: Assessment) -> str:
     if a.causes_to_review:
         out.append("Possible causes to review first" + (" with your doctor" if patient else ""))
         for cause in a.causes_to_review:
-            out += _wrap(f"- {cause.id} ({cause.kind}, {cause.strength} association): "
-                         f"{cause.summary}{_refs(cause.sources)}", "  ")
+            out += _wrap(
+                f"- {cause.id} ({cause.kind}, {cause.strength} association): "
+                f"{cause.summary}{_refs(cause.sources)}",
+                "  ",
+            )
         out.append("")
     out.append("Options, in the order to discuss" if patient else "Options (ranked)")
     if not a.options:
@@ -69,7 +71,8 @@ def render_assessment(a: Assessment) -> str:
             out += _wrap(f"- {reason}", "     ")
         if o.dosing is not None:
             out += _wrap(f"Dosing: {_dosing(o.dosing)}", "     ")
-            out += [line for note in o.dosing.notes for line in _wrap(f"  {note}", "     ")]
+            if not patient:
+                out += [line for note in o.dosing.notes for line in _wrap(f"  {note}", "     ")]
         grade = f"Evidence: {o.evidence.system} level {o.evidence.level}. " if o.evidence else ""
         if grade or o.sources:
             out += _wrap(f"{grade}Sources:{_refs(o.sources) or ' none'}", "     ")
@@ -117,7 +120,9 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
         classes = [kb.name_of(c) for c in ((e.mechanism,) if e.mechanism else ()) + e.classes]
         out += _wrap(f"Mechanism and classes: {', '.join(classes)}", "")
         if e.codes:
-            out.append("Codes: " + ", ".join(f"{k.upper()} {v}" for k, v in sorted(e.codes.items())))
+            out.append(
+                "Codes: " + ", ".join(f"{k.upper()} {v}" for k, v in sorted(e.codes.items()))
+            )
         t = e.treatment
         if t is not None:
             out += ["", *_wrap(f"Role: {t.role.summary}{_refs(t.role.sources)}", "")]
@@ -128,7 +133,8 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
                     f"Adult dosing: start {_num(d.start_per_day)} {unit}, step {_num(d.step)} every "
                     f"{d.step_interval_days} days, usual target {_num(d.target_per_day)} {unit}, "
                     f"maximum {_num(d.max_per_day)} {unit}, in {d.doses_per_day} dose(s) a day"
-                    f"{_refs(d.sources)}", "",
+                    f"{_refs(d.sources)}",
+                    "",
                 )
                 out += [line for n in d.notes for line in _wrap(f"- {n}", "  ")]
             if t.renal is not None:
@@ -144,12 +150,17 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
             ae = t.adverse_effects
             out += _wrap(f"Common side effects: {', '.join(ae.common) or 'none listed'}", "")
             if ae.serious:
-                out += _wrap(f"Serious side effects: {', '.join(ae.serious)}{_refs(ae.sources)}", "")
+                out += _wrap(
+                    f"Serious side effects: {', '.join(ae.serious)}{_refs(ae.sources)}", ""
+                )
             out += _wrap(f"Pregnancy: {t.pregnancy.summary}{_refs(t.pregnancy.sources)}", "")
             if t.dependence is not None:
                 dep = t.dependence
-                out += _wrap(f"Tolerance: {dep.tolerance} Dependence: {dep.dependence} "
-                             f"Withdrawal: {dep.withdrawal}{_refs(dep.sources)}", "")
+                out += _wrap(
+                    f"Tolerance: {dep.tolerance} Dependence: {dep.dependence} "
+                    f"Withdrawal: {dep.withdrawal}{_refs(dep.sources)}",
+                    "",
+                )
             for mon in t.monitoring:
                 out += _wrap(f"Monitoring: {mon.what}{_refs(mon.sources)}", "")
             if t.driving is not None:
@@ -164,35 +175,49 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
         out += ["", "Rules that concern it (contraindications, cautions, interactions, lines):"]
         for r in m.rules:
             label = str(r.kind) + (f", {r.severity}" if r.severity else "")
-            out += _wrap(f"- {bare_id(r.id)} ({label}): {r.says.clinician}"
-                         f"{_refs(r.evidence.references)}", "  ")
+            out += _wrap(
+                f"- {bare_id(r.id)} ({label}): {r.says.clinician}{_refs(r.evidence.references)}",
+                "  ",
+            )
     if m.claims:
         out += ["", "Popular claims:"]
-        for c in m.claims:
-            out += _wrap(f"- \u201c{c.claim}\u201d {c.verdict}: {c.says.clinician}"
-                         f"{_refs(c.evidence.references)}", "  ")
+        for claim in m.claims:
+            out += _wrap(
+                f"- \u201c{claim.claim}\u201d {claim.verdict}: {claim.says.clinician}"
+                f"{_refs(claim.evidence.references)}",
+                "  ",
+            )
     out += ["", *_wrap(kb.manifest.disclaimer.clinician, "")]
     return "\n".join(out)
 
 
-def render_titration(plan: TitrationPlan | None, messages: list[str], drug: str, disclaimer: str) -> str:
+def render_titration(
+    plan: TitrationPlan | None, messages: list[str], drug: str, disclaimer: str
+) -> str:
     """Return a titration plan as a week-by-week table."""
     out: list[str] = []
     if plan is None:
-        out.append(f"No titration plan: {drug} should not be used at this kidney or liver function.")
+        out.append(
+            f"No titration plan: {drug} should not be used at this kidney or liver function."
+        )
         out += [line for m in messages for line in _wrap(f"- {m}", "  ")]
         out += ["", *_wrap(disclaimer, "")]
         return "\n".join(out)
     d = plan.dosing
-    out.append(f"Titration plan for {plan.drug}: start {_num(d.start_mg_per_day)} mg/day, target "
-               f"{_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day")
+    out.append(
+        f"Titration plan for {plan.drug}: start {_num(d.start_mg_per_day)} mg/day, target "
+        f"{_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day"
+    )
     out += [line for m in messages for line in _wrap(f"- {m}", "  ")]
     out += ["", f"{'week':>4}  {'from day':>8}  {'mg/day':>8}  {'dose':>14}"]
     for s in plan.steps:
         dose = f"{_num(s.mg_per_dose)} mg x {s.doses_per_day}"
         out.append(f"{s.week:>4}  {s.day:>8}  {_num(s.mg_per_day):>8}  {dose:>14}")
-    out += ["", f"Target reached in week {plan.weeks}. Go up only if the jerks are not controlled and "
-            "side effects allow; stay at the lowest dose that works."]
+    out += [
+        "",
+        f"Target reached in week {plan.weeks}. Go up only if the jerks are not controlled and "
+        "side effects allow; stay at the lowest dose that works.",
+    ]
     out += ["", *_wrap(disclaimer, "")]
     return "\n".join(out)
 

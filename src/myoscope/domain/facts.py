@@ -138,7 +138,9 @@ _SPECS = [
         "Breastfeeding now. Known false for men when not recorded.",
         profile_field="breastfeeding",
     ),
-    FactSpec("patient.weight_kg", FactType.NUMBER, "Body weight.", unit="kg", profile_field="weight_kg"),
+    FactSpec(
+        "patient.weight_kg", FactType.NUMBER, "Body weight.", unit="kg", profile_field="weight_kg"
+    ),
     FactSpec(
         "patient.egfr_ml_min",
         FactType.NUMBER,

@@ -141,9 +141,7 @@ class KnowledgeBase:
         """Return the treatment and drug ids a rule target stands for (a class -> its drugs)."""
         if not target.startswith("class:"):
             return frozenset({target})
-        return frozenset(
-            i for i in (*self.drugs, *self.interventions) if target in self.expand(i)
-        )
+        return frozenset(i for i in (*self.drugs, *self.interventions) if target in self.expand(i))
 
     @cached_property
     def etiology_ancestors(self) -> dict[str, frozenset[str]]:
@@ -186,7 +184,13 @@ class KnowledgeBase:
 
     def name_of(self, ident: str) -> str:
         """Return the display name of any id (falls back to the bare id)."""
-        for table in (self.drugs, self.interventions, self.conditions, self.etiologies, self.classes):
+        for table in (
+            self.drugs,
+            self.interventions,
+            self.conditions,
+            self.etiologies,
+            self.classes,
+        ):
             entry = table.get(ident)
             if entry is not None:
                 return entry.name

@@ -32,8 +32,11 @@ from myoscope.knowledge.schema import (
 __all__ = ["check_integrity"]
 
 _ID = re.compile(r"^(ref|drug|class|condition|etiology|intervention|scale|rule|claim):[a-z0-9-]+$")
-_REQUIRED_PREFIX = {"treatments": ("drug", "intervention"), "etiologies": ("etiology",),
-                    "conditions": ("condition",)}
+_REQUIRED_PREFIX = {
+    "treatments": ("drug", "intervention"),
+    "etiologies": ("etiology",),
+    "conditions": ("condition",),
+}
 
 
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -53,11 +56,28 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def _known_ids(kb: KnowledgeBase) -> dict[str, set[str]]:
     known: dict[str, set[str]] = {
         prefix: set()
-        for prefix in ("ref", "drug", "class", "condition", "etiology", "intervention", "scale",
-                       "rule", "claim")
+        for prefix in (
+            "ref",
+            "drug",
+            "class",
+            "condition",
+            "etiology",
+            "intervention",
+            "scale",
+            "rule",
+            "claim",
+        )
     }
-    for table in (kb.references, kb.drugs, kb.classes, kb.conditions, kb.etiologies,
-                  kb.interventions, kb.scales, kb.claims):
+    for table in (
+        kb.references,
+        kb.drugs,
+        kb.classes,
+        kb.conditions,
+        kb.etiologies,
+        kb.interventions,
+        kb.scales,
+        kb.claims,
+    ):
         for ident in table:
             known[ident.split(":", 1)[0]].add(ident)
     known["rule"] |= {r.id for r in kb.rules}
@@ -65,8 +85,15 @@ def _known_ids(kb: KnowledgeBase) -> dict[str, set[str]]:
 
 
 def _entities(kb: KnowledgeBase) -> Iterator[tuple[str, BaseModel]]:
-    for table in (kb.references, kb.drugs, kb.classes, kb.conditions, kb.etiologies,
-                  kb.interventions, kb.claims):
+    for table in (
+        kb.references,
+        kb.drugs,
+        kb.classes,
+        kb.conditions,
+        kb.etiologies,
+        kb.interventions,
+        kb.claims,
+    ):
         for ident, entity in table.items():
             yield kb.paths.get(ident, ident), entity
     for rule in kb.rules:
@@ -183,11 +210,16 @@ def _check_rule(rule: Rule, kb: KnowledgeBase, path: str, problems: list[Problem
         if leaf.fact not in FACTS:
             close = suggest(leaf.fact, list(FACTS), n=1)
             problems.append(
-                Problem(path, f"{field}.fact", f"unknown fact '{leaf.fact}'", close[0] if close else None)
+                Problem(
+                    path,
+                    f"{field}.fact",
+                    f"unknown fact '{leaf.fact}'",
+                    close[0] if close else None,
+                )
             )
             continue
         spec = FACTS[leaf.fact]
-        allowed_ops = sorted(OPERATORS[spec.type])
+        allowed_ops = sorted(str(op) for op in OPERATORS[spec.type])
         if leaf.op not in allowed_ops:
             close = suggest(leaf.op, allowed_ops, n=1)
             problems.append(
@@ -213,17 +245,26 @@ def _check_rule(rule: Rule, kb: KnowledgeBase, path: str, problems: list[Problem
             if name not in FACTS:
                 close = suggest(name, list(FACTS), n=1)
                 problems.append(
-                    Problem(path, f"examples[{i}].given", f"unknown fact '{name}'",
-                            close[0] if close else None)
+                    Problem(
+                        path,
+                        f"examples[{i}].given",
+                        f"unknown fact '{name}'",
+                        close[0] if close else None,
+                    )
                 )
     for i, option in enumerate(rule.options):
         if option.treatment not in kb.treatments and option.treatment in kb.drugs:
             problems.append(
-                Problem(path, f"options[{i}].treatment",
-                        f"'{option.treatment}' has no treatment section, so it cannot be an option")
+                Problem(
+                    path,
+                    f"options[{i}].treatment",
+                    f"'{option.treatment}' has no treatment section, so it cannot be an option",
+                )
             )
     if rule.kind is RuleKind.RED_FLAG and not rule.urgent and rule.severity == "critical":
-        problems.append(Problem(path, "urgent", "a critical red flag should be urgent", level="warning"))
+        problems.append(
+            Problem(path, "urgent", "a critical red flag should be urgent", level="warning")
+        )
 
 
 def _check_required(kb: KnowledgeBase, problems: list[Problem]) -> None:
@@ -240,8 +281,11 @@ def _check_required(kb: KnowledgeBase, problems: list[Problem]) -> None:
                 ok = any(c in kb.etiologies or c in kb.conditions for c in candidates)
             if not ok:
                 problems.append(
-                    Problem("manifest.yaml", f"required.{kind}",
-                            f"'{bare}' is required by the specification but has no file")
+                    Problem(
+                        "manifest.yaml",
+                        f"required.{kind}",
+                        f"'{bare}' is required by the specification but has no file",
+                    )
                 )
     if kb.classification is not None:
         from myoscope.domain.profile import Physiology
@@ -249,48 +293,80 @@ def _check_required(kb: KnowledgeBase, problems: list[Problem]) -> None:
         wanted = {str(p) for p in Physiology} - {"unknown"}
         have = {p.id for p in kb.classification.physiology_classes}
         for missing in sorted(wanted - have):
-            problems.append(Problem("vocab/classification.yaml", "physiology_classes",
-                                    f"physiology '{missing}' of the profile vocabulary is missing"))
+            problems.append(
+                Problem(
+                    "vocab/classification.yaml",
+                    "physiology_classes",
+                    f"physiology '{missing}' of the profile vocabulary is missing",
+                )
+            )
         for extra in sorted(have - wanted):
-            problems.append(Problem("vocab/classification.yaml", "physiology_classes",
-                                    f"'{extra}' is not a physiology of the profile vocabulary",
-                                    (suggest(extra, sorted(wanted), n=1) or [None])[0]))
+            problems.append(
+                Problem(
+                    "vocab/classification.yaml",
+                    "physiology_classes",
+                    f"'{extra}' is not a physiology of the profile vocabulary",
+                    next(iter(suggest(extra, sorted(wanted), n=1)), None),
+                )
+            )
 
 
 def _check_names(kb: KnowledgeBase, problems: list[Problem]) -> None:
     for index in (kb.medicine_names, kb.condition_names, kb.etiology_names):
         for name, first, second in index.conflicts:
             problems.append(
-                Problem(kb.paths.get(second, second), "synonyms",
-                        f"name '{name}' also belongs to '{first}'; names must be unambiguous")
+                Problem(
+                    kb.paths.get(second, second),
+                    "synonyms",
+                    f"name '{name}' also belongs to '{first}'; names must be unambiguous",
+                )
             )
     bare: dict[str, str] = {}
     for ident in kb.treatments:
         other = bare.setdefault(bare_id(ident), ident)
         if other != ident:
-            problems.append(Problem(kb.paths.get(ident, ident), "id",
-                                    f"'{bare_id(ident)}' is both {other} and {ident}"))
+            problems.append(
+                Problem(
+                    kb.paths.get(ident, ident),
+                    "id",
+                    f"'{bare_id(ident)}' is both {other} and {ident}",
+                )
+            )
 
 
 def _check_treatments(kb: KnowledgeBase, problems: list[Problem]) -> None:
     for ident, drug in kb.drugs.items():
         path = kb.paths.get(ident, ident)
-        if drug.mechanism and drug.mechanism in kb.classes:
-            if kb.classes[drug.mechanism].kind is not ClassKind.MECHANISM:
-                problems.append(Problem(path, "mechanism", f"'{drug.mechanism}' is not a mechanism class"))
+        mechanism = kb.classes.get(drug.mechanism or "")
+        if mechanism is not None and mechanism.kind is not ClassKind.MECHANISM:
+            problems.append(
+                Problem(path, "mechanism", f"'{drug.mechanism}' is not a mechanism class")
+            )
         if drug.treatment is None or drug.treatment.renal is None:
             continue
         bands = sorted(drug.treatment.renal.adjustments, key=lambda b: b.egfr_min_ml_min)
         for i, band in enumerate(bands):
             if band.egfr_min_ml_min >= band.egfr_max_ml_min:
-                problems.append(Problem(path, "treatment.renal.adjustments",
-                                        f"band {band.egfr_min_ml_min}-{band.egfr_max_ml_min} is empty"))
+                problems.append(
+                    Problem(
+                        path,
+                        "treatment.renal.adjustments",
+                        f"band {band.egfr_min_ml_min}-{band.egfr_max_ml_min} is empty",
+                    )
+                )
             if i and band.egfr_min_ml_min < bands[i - 1].egfr_max_ml_min:
-                problems.append(Problem(path, "treatment.renal.adjustments",
-                                        f"bands overlap at eGFR {band.egfr_min_ml_min} mL/min"))
+                problems.append(
+                    Problem(
+                        path,
+                        "treatment.renal.adjustments",
+                        f"bands overlap at eGFR {band.egfr_min_ml_min} mL/min",
+                    )
+                )
     for ident in kb.classes:
         if ident in kb.classes[ident].parents:
-            problems.append(Problem(kb.paths.get(ident, ident), "parents", "a class cannot be its own parent"))
+            problems.append(
+                Problem(kb.paths.get(ident, ident), "parents", "a class cannot be its own parent")
+            )
 
 
 def check_integrity(kb: KnowledgeBase) -> list[Problem]:

@@ -149,7 +149,9 @@ def _read(root: Traversable) -> tuple[KnowledgeBase | None, list[Problem]]:
                     Problem(path, "id", f"id '{ident}' does not match the file name '{stem}.yaml'")
                 )
             if ident in paths:
-                problems.append(Problem(path, "id", f"duplicate id '{ident}' (also in {paths[ident]})"))
+                problems.append(
+                    Problem(path, "id", f"duplicate id '{ident}' (also in {paths[ident]})")
+                )
                 continue
             paths[ident] = path
             tables[folder][ident] = entity

@@ -32,8 +32,8 @@ __all__ = [
     "Condition",
     "ConditionEntry",
     "Dependence",
-    "Dosing",
     "DoseUnit",
+    "Dosing",
     "Drug",
     "Effect",
     "Etiology",
@@ -52,8 +52,8 @@ __all__ = [
     "OptionSpec",
     "OrganAction",
     "Reference",
-    "RenalAdjustment",
     "Renal",
+    "RenalAdjustment",
     "Review",
     "Rule",
     "RuleKind",
@@ -66,22 +66,26 @@ __all__ = [
 ]
 
 
-def _id(prefix: str) -> Any:
-    return Annotated[str, StringConstraints(pattern=rf"^{prefix}:[a-z0-9][a-z0-9-]*$")]
+_SLUG = "[a-z0-9][a-z0-9-]*$"
 
 
-RefId = _id("ref")
-DrugId = _id("drug")
-ClassId = _id("class")
-ConditionId = _id("condition")
-EtiologyId = _id("etiology")
-RuleId = _id("rule")
-ScaleId = _id("scale")
-ClaimId = _id("claim")
-InterventionId = _id("intervention")
-TreatmentId = _id("(?:drug|intervention)")
-TargetId = _id("(?:drug|intervention|class)")
-SubjectId = _id("(?:drug|intervention|class|condition|etiology)")
+def _pattern(prefix: str) -> StringConstraints:
+    return StringConstraints(pattern=rf"^{prefix}:{_SLUG}")
+
+
+RefId = Annotated[str, _pattern("ref")]
+DrugId = Annotated[str, _pattern("drug")]
+ClassId = Annotated[str, _pattern("class")]
+ConditionId = Annotated[str, _pattern("condition")]
+EtiologyId = Annotated[str, _pattern("etiology")]
+RuleId = Annotated[str, _pattern("rule")]
+ScaleId = Annotated[str, _pattern("scale")]
+ClaimId = Annotated[str, _pattern("claim")]
+InterventionId = Annotated[str, _pattern("intervention")]
+TreatmentId = Annotated[str, _pattern("(?:drug|intervention)")]
+TargetId = Annotated[str, _pattern("(?:drug|intervention|class)")]
+SubjectId = Annotated[str, _pattern("(?:drug|intervention|class|condition|etiology)")]
+CauseTargetId = Annotated[str, _pattern("(?:drug|class|condition)")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Sources = Annotated[tuple[RefId, ...], Field(min_length=1)]
 
@@ -664,7 +668,9 @@ class CauseSpec(_Model):
     (kidney failure, liver failure, an electrolyte disorder) lists the condition itself.
     """
 
-    target: Annotated[str, StringConstraints(pattern=r"^(?:drug|class|condition):[a-z0-9][a-z0-9-]*$")]
+    target: Annotated[
+        str, StringConstraints(pattern=r"^(?:drug|class|condition):[a-z0-9][a-z0-9-]*$")
+    ]
     strength: Strength
 
 

@@ -1,0 +1,1 @@
+"""The rules engine: facts from profiles, three-valued conditions, rules, assessments."""

@@ -51,13 +51,22 @@ from myoscope.rules.facts import DERIVED_CONDITION_FIELDS, Resolution, derive_fa
 
 __all__ = ["assess_profile"]
 
-LINE_ORDER = {Line.ACUTE: 0, Line.FIRST: 1, Line.SECOND: 2, Line.ADJUNCT: 3, Line.THIRD: 4,
-              Line.REFRACTORY: 5}
+LINE_ORDER = {
+    Line.ACUTE: 0,
+    Line.FIRST: 1,
+    Line.SECOND: 2,
+    Line.ADJUNCT: 3,
+    Line.THIRD: 4,
+    Line.REFRACTORY: 5,
+}
 STATUS_ORDER = {Status.SUGGESTED: 0, Status.CAUTION: 1, Status.AVOID: 2, Status.CONTRAINDICATED: 3}
 SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 STRENGTH_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
-_ORGAN_STATUS = {OrganAction.CAUTION: Status.CAUTION, OrganAction.AVOID: Status.AVOID,
-                 OrganAction.CONTRAINDICATED: Status.CONTRAINDICATED}
+_ORGAN_STATUS = {
+    OrganAction.CAUTION: Status.CAUTION,
+    OrganAction.AVOID: Status.AVOID,
+    OrganAction.CONTRAINDICATED: Status.CONTRAINDICATED,
+}
 
 
 @dataclass
@@ -91,6 +100,7 @@ class _Builder:
     candidates: dict[str, _Candidate] = field(default_factory=dict)
     alerts: dict[str, Alert] = field(default_factory=dict)
     missing: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    context: set[str] = field(default_factory=set)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -144,10 +154,19 @@ class _Builder:
                 if cand is None:
                     cand = _Candidate(spec.treatment, spec.line, spec.preference, spec.evidence)
                     self.candidates[spec.treatment] = cand
-                elif (LINE_ORDER[spec.line], spec.preference) < (LINE_ORDER[cand.line], cand.preference):
-                    cand.line, cand.preference, cand.evidence = spec.line, spec.preference, spec.evidence
+                elif (LINE_ORDER[spec.line], spec.preference) < (
+                    LINE_ORDER[cand.line],
+                    cand.preference,
+                ):
+                    cand.line, cand.preference, cand.evidence = (
+                        spec.line,
+                        spec.preference,
+                        spec.evidence,
+                    )
                 cand.add(self.says(spec.says), spec.evidence.references)
-                if gated:
+                if gated and not any(
+                    r.startswith("Usually considered only after") for r in cand.reasons
+                ):
                     cand.add(
                         f"Usually considered only after {rule.refractory_after} adequate trials of "
                         "the first medicines."
@@ -182,7 +201,9 @@ class _Builder:
                 text = self.says(rule.says)
                 if text not in entry["summary"]:
                     entry["summary"].append(text)
-                entry["sources"] += [r for r in rule.evidence.references if r not in entry["sources"]]
+                entry["sources"] += [
+                    r for r in rule.evidence.references if r not in entry["sources"]
+                ]
             self.add_alert(self.rule_alert(finding, subjects=[bare_id(i) for i in found]))
         for link, rules, kind in (
             (self.kb.manifest.cause_review_option, drug_rules, "drug"),
@@ -205,9 +226,16 @@ class _Builder:
                     entry["sources"],
                 )
         return [
-            Cause(id=bare_id(i), kind=e["kind"], strength=e["strength"],
-                  summary=" ".join(e["summary"]), sources=e["sources"])
-            for i, e in sorted(causes.items(), key=lambda kv: (STRENGTH_ORDER[kv[1]["strength"]], kv[0]))
+            Cause(
+                id=bare_id(i),
+                kind=e["kind"],
+                strength=e["strength"],
+                summary=" ".join(e["summary"]),
+                sources=e["sources"],
+            )
+            for i, e in sorted(
+                causes.items(), key=lambda kv: (STRENGTH_ORDER[kv[1]["strength"]], kv[0])
+            )
         ]
 
     def add_asked(self) -> None:
@@ -216,25 +244,40 @@ class _Builder:
                 self.candidates[ident].add(self.says_plain("You asked about this.", "Asked about."))
                 continue
             entry = self.kb.treatments[ident]
-            role = entry.treatment.role if isinstance(entry, Drug) and entry.treatment else entry.summary
+            if isinstance(entry, Drug):
+                if (
+                    entry.treatment is None
+                ):  # pragma: no cover - kb.treatments holds treatment drugs
+                    continue
+                role = entry.treatment.role
+            else:
+                role = entry.summary
             cand = _Candidate(ident, Line.THIRD, 99, None)
-            cand.add(self.says_plain(
-                "You asked about this. It is not among the usual treatments for your type of "
-                "myoclonus.",
-                "Asked about; not among the evidence-based options for this physiology/etiology.",
-            ), role.sources)
+            cand.add(
+                self.says_plain(
+                    "You asked about this. It is not among the usual treatments for your type of "
+                    "myoclonus.",
+                    "Asked about; not among the evidence-based options for this physiology/etiology.",
+                ),
+                role.sources,
+            )
             cand.raise_status(Status.CAUTION)
             self.candidates[ident] = cand
-            self.add_alert(Alert(
-                id=f"not-established-{bare_id(ident)}", kind="evidence", severity="info",
-                subjects=[bare_id(ident)],
-                summary=self.says_plain(
-                    f"{self.name(ident)} is not an established treatment for this kind of myoclonus.",
-                    f"{self.name(ident)}: no rule of the knowledge base places it for this "
-                    "physiology/etiology.",
-                ),
-                detail=role.summary, sources=list(role.sources),
-            ))
+            self.add_alert(
+                Alert(
+                    id=f"not-established-{bare_id(ident)}",
+                    kind="evidence",
+                    severity="info",
+                    subjects=[bare_id(ident)],
+                    summary=self.says_plain(
+                        f"{self.name(ident)} is not an established treatment for this kind of myoclonus.",
+                        f"{self.name(ident)}: no rule of the knowledge base places it for this "
+                        "physiology/etiology.",
+                    ),
+                    detail=role.summary,
+                    sources=list(role.sources),
+                )
+            )
 
     def says_plain(self, patient: str, clinician: str) -> str:
         return patient if self.audience == "patient" else clinician
@@ -260,31 +303,46 @@ class _Builder:
                     continue
                 cand.raise_status(Status.AVOID)
                 mech = self.name(drug.mechanism)
-                self.add_alert(Alert(
-                    id=f"duplicate-mechanism-{bare_id(other)}", kind="interaction", severity="warning",
-                    subjects=[bare_id(other), bare_id(ident)],
-                    summary=self.says_plain(
-                        f"{self.name(other)} works the same way as {self.name(ident)}, which you "
-                        "already take; adding it is not advised. A medicine that works differently "
-                        "is a better add-on.",
-                        f"Same mechanism class ({mech}) as {self.name(ident)}, taken now: no second "
-                        "drug of one class; prefer an add-on of a different mechanism.",
-                    ),
-                    detail=f"Combinations of complementary mechanisms are used in myoclonus; "
-                    f"duplicating {mech} adds side effects without a new mechanism.",
-                    sources=["ref:kojovic-2011", "ref:caviness-2014"],
-                ))
-        for ident in sorted(context):
+                self.add_alert(
+                    Alert(
+                        id=f"duplicate-mechanism-{bare_id(other)}",
+                        kind="interaction",
+                        severity="warning",
+                        subjects=[bare_id(other), bare_id(ident)],
+                        summary=self.says_plain(
+                            f"{self.name(other)} works the same way as {self.name(ident)}, which you "
+                            "already take; adding it is not advised. A medicine that works differently "
+                            "is a better add-on.",
+                            f"Same mechanism class ({mech}) as {self.name(ident)}, taken now: no second "
+                            "drug of one class; prefer an add-on of a different mechanism.",
+                        ),
+                        detail=f"Combinations of complementary mechanisms are used in myoclonus; "
+                        f"duplicating {mech} adds side effects without a new mechanism.",
+                        sources=["ref:kojovic-2011", "ref:caviness-2014"],
+                    )
+                )
+        self.context = context
+
+    def add_add_on_reasons(self) -> None:
+        """Say which drug an option would be added to (only for options still open)."""
+        for ident in sorted(self.context):
             mech = self.kb.drugs[ident].mechanism if ident in self.kb.drugs else None
             for other, cand in self.candidates.items():
                 other_drug = self.kb.drugs.get(other)
-                if other_drug is None or other_drug.treatment is None or other_drug.mechanism == mech:
+                if (
+                    other_drug is None
+                    or other_drug.treatment is None
+                    or other_drug.mechanism == mech
+                    or cand.status not in (Status.SUGGESTED, Status.CAUTION)
+                ):
                     continue
-                cand.add(self.says_plain(
-                    f"Would be added to {self.name(ident)}, which you take now; it works differently.",
-                    f"Add-on to {self.name(ident)} (taken now): different mechanism "
-                    f"({self.name(other_drug.mechanism or '')}).",
-                ))
+                cand.add(
+                    self.says_plain(
+                        f"Would be added to {self.name(ident)}, which you take now; it works differently.",
+                        f"Add-on to {self.name(ident)} (taken now): different mechanism "
+                        f"({self.name(other_drug.mechanism or '')}).",
+                    )
+                )
 
     def apply_history(self) -> None:
         for ident, cand in self.candidates.items():
@@ -292,48 +350,79 @@ class _Builder:
             extra = f" ({note})" if note else ""
             if ident in self.resolution.not_tolerated:
                 cand.raise_status(Status.CAUTION)
-                self.add_alert(Alert(
-                    id=f"not-tolerated-before-{bare_id(ident)}", kind="contraindication",
-                    severity="warning", subjects=[bare_id(ident)],
-                    summary=self.says_plain(
-                        f"You did not tolerate {self.name(ident)} before{extra}. Talk about why "
-                        "before trying it again.",
-                        f"Previously not tolerated{extra}: a relative contraindication; re-challenge "
-                        "only with a reason (e.g. a lower start dose).",
-                    ),
-                    detail="Earlier intolerance is recorded in the profile.", sources=[],
-                ))
+                self.add_alert(
+                    Alert(
+                        id=f"not-tolerated-before-{bare_id(ident)}",
+                        kind="contraindication",
+                        severity="warning",
+                        subjects=[bare_id(ident)],
+                        summary=self.says_plain(
+                            f"You did not tolerate {self.name(ident)} before{extra}. Talk about why "
+                            "before trying it again.",
+                            f"Previously not tolerated{extra}: a relative contraindication; re-challenge "
+                            "only with a reason (e.g. a lower start dose).",
+                        ),
+                        detail="Earlier intolerance is recorded in the profile.",
+                        sources=[],
+                    )
+                )
             elif ident in self.resolution.ineffective:
                 cand.raise_status(Status.CAUTION)
-                self.add_alert(Alert(
-                    id=f"ineffective-before-{bare_id(ident)}", kind="evidence", severity="info",
-                    subjects=[bare_id(ident)],
-                    summary=self.says_plain(
-                        f"{self.name(ident)} did not help you before{extra}; other options come first.",
-                        f"Previously ineffective{extra}: the next line moves forward; retry only if "
-                        "the earlier dose or duration was inadequate.",
-                    ),
-                    detail="Earlier failure is recorded in the profile.", sources=[],
-                ))
+                self.add_alert(
+                    Alert(
+                        id=f"ineffective-before-{bare_id(ident)}",
+                        kind="evidence",
+                        severity="info",
+                        subjects=[bare_id(ident)],
+                        summary=self.says_plain(
+                            f"{self.name(ident)} did not help you before{extra}; other options come first.",
+                            f"Previously ineffective{extra}: the next line moves forward; retry only if "
+                            "the earlier dose or duration was inadequate.",
+                        ),
+                        detail="Earlier failure is recorded in the profile.",
+                        sources=[],
+                    )
+                )
         for ident in sorted(self.resolution.drug_allergies):
             if ident in self.candidates:
                 self.candidates[ident].raise_status(Status.CONTRAINDICATED)
-                self.add_alert(Alert(
-                    id=f"allergy-{bare_id(ident)}", kind="contraindication", severity="critical",
-                    subjects=[bare_id(ident)],
-                    summary=self.says_plain(
-                        f"You have an allergy to {self.name(ident)} recorded.",
-                        f"Recorded allergy to {self.name(ident)}: contraindicated.",
-                    ),
-                    detail="Hypersensitivity to the active substance is a contraindication.",
-                    sources=[],
-                ))
+                self.add_alert(
+                    Alert(
+                        id=f"allergy-{bare_id(ident)}",
+                        kind="contraindication",
+                        severity="critical",
+                        subjects=[bare_id(ident)],
+                        summary=self.says_plain(
+                            f"You have an allergy to {self.name(ident)} recorded.",
+                            f"Recorded allergy to {self.name(ident)}: contraindicated.",
+                        ),
+                        detail="Hypersensitivity to the active substance is a contraindication.",
+                        sources=[],
+                    )
+                )
 
     def rule_subjects(self, finding: Finding, targets: list[str]) -> list[str]:
         subjects = [bare_id(t) for t in targets]
-        for item in finding.rule.subjects:
-            subjects.append(bare_id(item))
         conditions: PartialSet = self.facts["conditions"]
+        known = (
+            conditions.present
+            | conditions.unknown
+            | self.facts.get("myoclonus.etiology", frozenset())
+            | self.relevant()
+        )
+        listed = finding.rule.subjects
+        applying = [
+            i
+            for i in listed
+            if i in known
+            or (i.startswith("class:") and any(i in self.kb.expand(d) for d in self.relevant()))
+        ]
+        for item in applying or listed:
+            if item.startswith("class:"):
+                members = sorted(d for d in self.relevant() if item in self.kb.expand(d))
+                subjects += [bare_id(m) for m in members] or [bare_id(item)]
+            else:
+                subjects.append(bare_id(item))
         for leaf in finding.trace:
             if leaf.outcome is not Truth.TRUE or not isinstance(leaf.expected, str | list):
                 continue
@@ -344,10 +433,9 @@ class _Builder:
                 if value.startswith("class:"):
                     members = [d for d in self.resolution.active if value in self.kb.expand(d)]
                     subjects += [bare_id(m) for m in sorted(members)]
-                elif leaf.fact == "conditions" and value not in conditions.present:
-                    continue
-                elif leaf.fact in ("medications.active", "medications.recent") and (
-                    value not in self.facts.get(leaf.fact, frozenset())
+                elif (leaf.fact == "conditions" and value not in conditions.present) or (
+                    leaf.fact in ("medications.active", "medications.recent")
+                    and (value not in self.facts.get(leaf.fact, frozenset()))
                 ):
                     continue
                 else:
@@ -365,8 +453,18 @@ class _Builder:
                 shown = "not recorded"
             elif isinstance(leaf.actual, list):
                 wanted = leaf.expected if isinstance(leaf.expected, list) else [leaf.expected]
-                matched = [w for w in wanted if w in leaf.actual]
-                shown = "yes (" + ", ".join(bare_id(str(m)) for m in matched) + ")" if matched else "yes"
+                matched: list[str] = []
+                for w in wanted:
+                    if w not in leaf.actual:
+                        continue
+                    if str(w).startswith("class:") and leaf.fact.startswith("medications."):
+                        matched += sorted(
+                            d for d in self.resolution.active if w in self.kb.expand(d)
+                        )
+                    else:
+                        matched.append(str(w))
+                names = ", ".join(dict.fromkeys(bare_id(m) for m in matched))
+                shown = f"yes ({names})" if names else "yes"
             else:
                 shown = _show(leaf.actual)
             lines.append(f"{leaf.fact} {leaf.op} {expected}: {shown}")
@@ -376,10 +474,15 @@ class _Builder:
         rule = finding.rule
         refs = list(rule.evidence.references)
         return Alert(
-            id=bare_id(rule.id), kind=str(rule.kind), severity=str(rule.severity),  # type: ignore[arg-type]
+            id=bare_id(rule.id),
+            kind=str(rule.kind),
+            severity=str(rule.severity),
             subjects=self.rule_subjects(finding, subjects or []),
-            summary=self.says(rule.says), detail=rule.because, sources=refs,
-            evidence=self.grade(rule.evidence), rule_version=rule.version,
+            summary=self.says(rule.says),
+            detail=rule.because,
+            sources=refs,
+            evidence=self.grade(rule.evidence),
+            rule_version=rule.version,
             based_on=self.based_on(finding),
         )
 
@@ -412,7 +515,7 @@ class _Builder:
             if member in self.candidates and rule.effects:
                 self.candidates[member].raise_status(Status.CAUTION)
         fields = sorted({_profile_field(m) for m in finding.missing})
-        what = hits and ", ".join(self.name(h) for h in hits) or rule.title
+        what = (hits and ", ".join(self.name(h) for h in hits)) or rule.title
         for profile_field in fields:
             self.ask(profile_field, what if hits else rule.title)
         if not rule.effects:
@@ -420,28 +523,34 @@ class _Builder:
             return
         severity = "warning" if rule.severity in (Severity.CRITICAL, Severity.WARNING) else "info"
         recorded = ", ".join(f"'{f}'" for f in fields)
-        self.add_alert(Alert(
-            id=f"{bare_id(rule.id)}-not-checked", kind="missing-information", severity=severity,
-            subjects=self.rule_subjects(finding, hits),
-            summary=self.says_plain(
-                f"Not checked yet: {rule.title.lower()}. Add {recorded} to your profile to "
-                "complete this check.",
-                f"Undetermined: {rule.title}. Record {recorded} to complete the check.",
-            ),
-            detail=self.says(rule.says), sources=list(rule.evidence.references),
-            evidence=self.grade(rule.evidence), rule_version=rule.version,
-            based_on=self.based_on(finding),
-        ))
+        self.add_alert(
+            Alert(
+                id=f"{bare_id(rule.id)}-not-checked",
+                kind="missing-information",
+                severity=severity,
+                subjects=self.rule_subjects(finding, hits),
+                summary=self.says_plain(
+                    f"Not checked yet: {rule.title.lower()}. Add {recorded} to your profile to "
+                    "complete this check.",
+                    f"Undetermined: {rule.title}. Record {recorded} to complete the check.",
+                ),
+                detail=self.says(rule.says),
+                sources=list(rule.evidence.references),
+                evidence=self.grade(rule.evidence),
+                rule_version=rule.version,
+                based_on=self.based_on(finding),
+            )
+        )
 
     def renal_estimate(self) -> tuple[float | None, str | None]:
         if self.profile.egfr_ml_min is not None:
             return self.profile.egfr_ml_min, None
         conditions: PartialSet = self.facts["conditions"]
-        lows = [
-            (self.kb.conditions[c].egfr_range_ml_min[0], c)  # type: ignore[index]  # filtered below
-            for c in sorted(conditions.present)
-            if c in self.kb.conditions and self.kb.conditions[c].egfr_range_ml_min is not None
-        ]
+        lows: list[tuple[float, str]] = []
+        for ident in sorted(conditions.present):
+            entry = self.kb.conditions.get(ident)
+            if entry is not None and entry.egfr_range_ml_min is not None:
+                lows.append((entry.egfr_range_ml_min[0], ident))
         if not lows:
             return None, None
         low, source = min(lows)
@@ -468,16 +577,22 @@ class _Builder:
                     cand.raise_status(Status.CAUTION)
                     self.organ_alert(drug, "renal", None, missing=True)
             if estimated_from is not None and renal is not None:
-                cand.add(self.says_plain(
-                    f"Kidney function taken as eGFR {egfr:g} mL/min from "
-                    f"'{self.name(estimated_from)}'; a measured value would be more exact.",
-                    f"eGFR assumed {egfr:g} mL/min (lower bound of {self.name(estimated_from)}); "
-                    "record a measured eGFR.",
-                ))
+                cand.add(
+                    self.says_plain(
+                        f"Kidney function taken as eGFR {egfr:g} mL/min from "
+                        f"'{self.name(estimated_from)}'; a measured value would be more exact.",
+                        f"eGFR assumed {egfr:g} mL/min (lower bound of {self.name(estimated_from)}); "
+                        "record a measured eGFR.",
+                    )
+                )
                 self.ask("egfr_ml_min", f"exact dosing of {drug.name}")
             hep_info = drug.treatment.hepatic
-            if (hep_info is not None and hep_info.adjustments and hepatic_value is None
-                    and "condition:liver-disease" in conditions.present):
+            if (
+                hep_info is not None
+                and hep_info.adjustments
+                and hepatic_value is None
+                and "condition:liver-disease" in conditions.present
+            ):
                 self.ask("hepatic_impairment", f"dosing of {drug.name}")
             for organ, adj in (("renal", renal), ("hepatic", liver)):
                 if adj is None or adj.action is OrganAction.NONE:
@@ -489,36 +604,58 @@ class _Builder:
                 self.organ_alert(drug, organ, adj.action, note=adj.note)
             weight = self.profile.weight_kg
             adjusted = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight)
-            if drug.treatment.dosing is not None and drug.treatment.dosing.unit == "mg/kg" and weight is None:
+            if (
+                drug.treatment.dosing is not None
+                and drug.treatment.dosing.unit == "mg/kg"
+                and weight is None
+            ):
                 self.ask("weight_kg", f"dosing of {drug.name}")
-            dosing[ident] = None if adjusted is None else Dosing(
-                start_mg_per_day=adjusted.start_mg_per_day, step_mg=adjusted.step_mg,
-                step_interval_days=adjusted.step_interval_days,
-                target_mg_per_day=adjusted.target_mg_per_day,
-                max_mg_per_day=adjusted.max_mg_per_day, doses_per_day=adjusted.doses_per_day,
-                adjusted_for=list(adjusted.adjusted_for),  # type: ignore[arg-type]
-                notes=list(adjusted.notes),
+            dosing[ident] = (
+                None
+                if adjusted is None
+                else Dosing(
+                    start_mg_per_day=adjusted.start_mg_per_day,
+                    step_mg=adjusted.step_mg,
+                    step_interval_days=adjusted.step_interval_days,
+                    target_mg_per_day=adjusted.target_mg_per_day,
+                    max_mg_per_day=adjusted.max_mg_per_day,
+                    doses_per_day=adjusted.doses_per_day,
+                    adjusted_for=list(adjusted.adjusted_for),
+                    notes=list(adjusted.notes),
+                )
             )
         return dosing
 
-    def organ_alert(self, drug: Drug, organ: str, action: OrganAction | None, *, note: str = "",
-                    missing: bool = False) -> None:
+    def organ_alert(
+        self,
+        drug: Drug,
+        organ: str,
+        action: OrganAction | None,
+        *,
+        note: str = "",
+        missing: bool = False,
+    ) -> None:
         treatment = drug.treatment
         info = (treatment.renal if organ == "renal" else treatment.hepatic) if treatment else None
         sources = list(info.sources) if info is not None else []
         condition = "renal-impairment" if organ == "renal" else "liver-disease"
         if missing:
-            self.add_alert(Alert(
-                id=f"{bare_id(drug.id)}-renal-not-checked", kind="missing-information",
-                severity="warning", subjects=[bare_id(drug.id), condition],
-                summary=self.says_plain(
-                    f"Your kidney function is not recorded; {drug.name} cannot be checked or dosed "
-                    "for it. Add 'egfr_ml_min' to your profile.",
-                    f"eGFR unknown: {drug.name} is renally cleared and has eGFR limits; record "
-                    "egfr_ml_min.",
-                ),
-                detail="The dose or use of this medicine depends on kidney function.", sources=sources,
-            ))
+            self.add_alert(
+                Alert(
+                    id=f"{bare_id(drug.id)}-renal-not-checked",
+                    kind="missing-information",
+                    severity="warning",
+                    subjects=[bare_id(drug.id), condition],
+                    summary=self.says_plain(
+                        f"Your kidney function is not recorded; {drug.name} cannot be checked or dosed "
+                        "for it. Add 'egfr_ml_min' to your profile.",
+                        f"eGFR unknown: {drug.name} is renally cleared and has eGFR limits; record "
+                        "egfr_ml_min.",
+                    ),
+                    detail="The dose or use of this medicine depends on kidney function.",
+                    sources=sources,
+                )
+            )
             return
         taking = drug.id in self.resolution.active
         severity = "info"
@@ -527,15 +664,20 @@ class _Builder:
         if action is OrganAction.CONTRAINDICATED:
             severity = "critical" if taking else "warning"
         organ_word = {"renal": "kidney", "hepatic": "liver"}[organ]
-        self.add_alert(Alert(
-            id=f"{bare_id(drug.id)}-{organ}", kind="dose-adjustment", severity=severity,  # type: ignore[arg-type]
-            subjects=[bare_id(drug.id), condition],
-            summary=self.says_plain(
-                f"{drug.name.capitalize()}: your {organ_word} function changes how it can be used. {note}",
-                f"{drug.name} ({organ} function, action {action}): {note}",
-            ),
-            detail=note, sources=sources,
-        ))
+        self.add_alert(
+            Alert(
+                id=f"{bare_id(drug.id)}-{organ}",
+                kind="dose-adjustment",
+                severity=severity,
+                subjects=[bare_id(drug.id), condition],
+                summary=self.says_plain(
+                    f"{drug.name.capitalize()}: your {organ_word} function changes how it can be used. {note}",
+                    f"{drug.name} ({organ} function, action {action}): {note}",
+                ),
+                detail=note,
+                sources=sources,
+            )
+        )
 
     def add_claims(self) -> None:
         asked = set(self.resolution.asks_about)
@@ -543,13 +685,18 @@ class _Builder:
             if claim.verdict == "supported" or not asked.intersection(claim.about):
                 continue
             severity = "warning" if claim.verdict in ("wrong", "unsupported") else "info"
-            self.add_alert(Alert(
-                id=bare_id(claim.id), kind="evidence", severity=severity,  # type: ignore[arg-type]
-                subjects=[bare_id(a) for a in claim.about],
-                summary=self.says(claim.says),
-                detail=f"Claim: \u201c{claim.claim}\u201d Verdict: {claim.verdict}.",
-                sources=list(claim.evidence.references), evidence=self.grade(claim.evidence),
-            ))
+            self.add_alert(
+                Alert(
+                    id=bare_id(claim.id),
+                    kind="evidence",
+                    severity=severity,
+                    subjects=[bare_id(a) for a in claim.about],
+                    summary=self.says(claim.says),
+                    detail=f"Claim: \u201c{claim.claim}\u201d Verdict: {claim.verdict}.",
+                    sources=list(claim.evidence.references),
+                    evidence=self.grade(claim.evidence),
+                )
+            )
 
 
 def _show(value: Any) -> str:
@@ -615,6 +762,7 @@ def assess_profile(
     b.apply_history()
     b.apply_rules(findings)
     dosing = b.apply_organs()
+    b.add_add_on_reasons()
     b.add_claims()
     for finding in fired:
         if finding.rule.kind is RuleKind.RED_FLAG:
@@ -633,11 +781,19 @@ def assess_profile(
     )
     options = [
         Option(
-            id=bare_id(c.treatment), name=kb.name_of(c.treatment), rank=rank, line=str(c.line),  # type: ignore[arg-type]
-            status=str(c.status), mechanism=_mechanism(kb, c.treatment), reasons=c.reasons,  # type: ignore[arg-type]
+            id=bare_id(c.treatment),
+            name=kb.name_of(c.treatment),
+            rank=rank,
+            line=str(c.line),
+            status=str(c.status),
+            mechanism=_mechanism(kb, c.treatment),
+            reasons=c.reasons,
             evidence=b.grade(c.evidence),
-            dosing=dosing.get(c.treatment) if c.status in (Status.SUGGESTED, Status.CAUTION) else None,
-            sources=c.sources, taking_now=c.taking_now,
+            dosing=dosing.get(c.treatment)
+            if c.status in (Status.SUGGESTED, Status.CAUTION)
+            else None,
+            sources=c.sources,
+            taking_now=c.taking_now,
         )
         for rank, c in enumerate(ranked, start=1)
     ]
@@ -645,12 +801,7 @@ def assess_profile(
         b.alerts.values(),
         key=lambda a: (
             SEVERITY_ORDER[Severity(a.severity)],
-            STRENGTH_ORDER.get(
-                (kb.scale_level(_scale_id(kb, a.evidence.system), a.evidence.level).strength  # type: ignore[union-attr]
-                 if a.evidence and kb.scale_level(_scale_id(kb, a.evidence.system), a.evidence.level)
-                 else "very-low"),
-                3,
-            ),
+            _alert_strength(kb, a),
             a.id,
         ),
     )
@@ -664,7 +815,7 @@ def assess_profile(
     }
     return Assessment(
         kb=KbStamp(version=kb.version, sha256=kb.sha256),
-        audience=audience,  # type: ignore[arg-type]
+        audience=audience,
         urgent=Urgent(refer=bool(reasons), reasons=reasons),
         options=options,
         alerts=alerts,
@@ -673,6 +824,14 @@ def assess_profile(
         unrecognized=Unrecognized(**unrecognized),
         disclaimer=b.says(kb.manifest.disclaimer),
     )
+
+
+def _alert_strength(kb: KnowledgeBase, alert: Alert) -> int:
+    """Rank of an alert's evidence strength (0 = high); alerts without a grade come last."""
+    if alert.evidence is None:
+        return len(STRENGTH_ORDER)
+    level = kb.scale_level(_scale_id(kb, alert.evidence.system), alert.evidence.level)
+    return STRENGTH_ORDER[level.strength] if level else len(STRENGTH_ORDER)
 
 
 def _scale_id(kb: KnowledgeBase, system: str) -> str:

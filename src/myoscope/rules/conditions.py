@@ -69,13 +69,13 @@ def _partial(member: str, value: PartialSet) -> Truth:
 def _leaf(leaf: Leaf, facts: Facts) -> tuple[Truth, Any, list[str]]:
     op = Op(leaf.op)
     known = leaf.fact in facts
-    value = facts.get(leaf.fact)
     if op is Op.PRESENT:
-        return _bool(known), value, []
+        return _bool(known), facts.get(leaf.fact), []
     if op is Op.ABSENT:
-        return _bool(not known), value, []
+        return _bool(not known), facts.get(leaf.fact), []
     if not known:
         return Truth.UNKNOWN, None, [leaf.fact]
+    value = facts[leaf.fact]
     expected = leaf.value
     if isinstance(value, PartialSet):
         members = [expected] if op is Op.INCLUDES else list(expected)
@@ -139,7 +139,9 @@ def evaluate_condition(condition: Condition, facts: Facts) -> Evaluation:
         if isinstance(node, NotCondition):
             inner = visit(node.not_)
             return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(inner, Truth.UNKNOWN)
-        children = [visit(child) for child in (node.all if isinstance(node, AllCondition) else node.any)]
+        children = [
+            visit(child) for child in (node.all if isinstance(node, AllCondition) else node.any)
+        ]
         if isinstance(node, AnyCondition):
             if Truth.TRUE in children:
                 return Truth.TRUE
@@ -149,4 +151,6 @@ def evaluate_condition(condition: Condition, facts: Facts) -> Evaluation:
         return Truth.UNKNOWN if Truth.UNKNOWN in children else Truth.TRUE
 
     truth = visit(condition)
-    return Evaluation(truth, tuple(trace), tuple(dict.fromkeys(missing)) if truth is Truth.UNKNOWN else ())
+    return Evaluation(
+        truth, tuple(trace), tuple(dict.fromkeys(missing)) if truth is Truth.UNKNOWN else ()
+    )

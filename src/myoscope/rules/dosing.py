@@ -153,7 +153,9 @@ def adjust_dosing(
                 _round_dose(v * adj.fraction) for v in (start, step, target, maximum)
             )
         if adj.action is OrganAction.CAP and adj.max_per_day is not None:
-            maximum = min(maximum, adj.max_per_day * (factor if dosing.unit is DoseUnit.MG_PER_KG else 1))
+            maximum = min(
+                maximum, adj.max_per_day * (factor if dosing.unit is DoseUnit.MG_PER_KG else 1)
+            )
         adjusted.append(organ)
         if adj.slower_titration:
             notes.append("Titrate more slowly than usual.")

@@ -21,8 +21,11 @@ class RuleStatus(StrEnum):
     UNDETERMINED = "undetermined"
 
 
-_STATUS = {Truth.TRUE: RuleStatus.FIRES, Truth.FALSE: RuleStatus.SILENT,
-           Truth.UNKNOWN: RuleStatus.UNDETERMINED}
+_STATUS = {
+    Truth.TRUE: RuleStatus.FIRES,
+    Truth.FALSE: RuleStatus.SILENT,
+    Truth.UNKNOWN: RuleStatus.UNDETERMINED,
+}
 
 
 @dataclass(frozen=True)

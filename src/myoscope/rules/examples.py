@@ -64,16 +64,20 @@ def facts_from_example(kb: KnowledgeBase, example: Example) -> dict[str, Any]:
 def run_example(kb: KnowledgeBase, rule: Rule, example: Example) -> ExampleResult:
     """Evaluate one example of a rule and compare with its expectation."""
     finding = evaluate_rule(rule, facts_from_example(kb, example))
-    if finding.status != example.expect:
+    if str(finding.status) != str(example.expect):
         return ExampleResult(
-            rule, example, False,
+            rule,
+            example,
+            False,
             f"expected {example.expect}, got {finding.status} (missing: {list(finding.missing)})",
         )
     if example.missing:
         got = {m.split("[", 1)[0] for m in finding.missing}
         if got != set(example.missing):
             return ExampleResult(
-                rule, example, False,
+                rule,
+                example,
+                False,
                 f"expected missing {sorted(example.missing)}, got {sorted(got)}",
             )
     return ExampleResult(rule, example, True, "ok")

@@ -94,13 +94,16 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
         When ``myoclonus.etiology`` names no known etiology (the knowledge base owns the list).
     """
     unknown: dict[str, list[UnrecognizedName]] = {
-        k: [] for k in ("medications", "conditions", "allergies", "previous_treatments", "asks_about")
+        k: []
+        for k in ("medications", "conditions", "allergies", "previous_treatments", "asks_about")
     }
     medications: list[tuple[str, str, bool]] = []
     for med in profile.medications:
         ident = kb.medicine_names.lookup(med.name)
         if ident is None or not ident.startswith("drug:"):
-            unknown["medications"].append(_unrecognized(med.name, kb.medicine_names.suggest(med.name)))
+            unknown["medications"].append(
+                _unrecognized(med.name, kb.medicine_names.suggest(med.name))
+            )
         else:
             medications.append((med.name, ident, bool(med.recently_started)))
 
@@ -181,7 +184,9 @@ def _in_window(age: int, window: tuple[int, int]) -> bool:
     return window[0] <= age <= window[1]
 
 
-def _reproductive(profile: PatientProfile, value: bool | None, window: tuple[int, int]) -> bool | None:
+def _reproductive(
+    profile: PatientProfile, value: bool | None, window: tuple[int, int]
+) -> bool | None:
     if value is not None:
         return value
     if profile.sex is Sex.MALE or not _in_window(profile.age_years, window):
@@ -197,7 +202,9 @@ def _renal_stage(egfr: float) -> str:
     return "condition:ckd-stage-3"
 
 
-def derive_facts(profile: PatientProfile, resolution: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
+def derive_facts(
+    profile: PatientProfile, resolution: Resolution, kb: KnowledgeBase
+) -> dict[str, Any]:
     """Compute every registered fact from a profile.
 
     Parameters
@@ -223,7 +230,10 @@ def derive_facts(profile: PatientProfile, resolution: Resolution, kb: KnowledgeB
     }
     pregnant = _reproductive(profile, profile.pregnant, window)
     potential = True if pregnant else _reproductive(profile, profile.childbearing_potential, window)
-    for name, value in (("patient.pregnant", pregnant), ("patient.childbearing_potential", potential)):
+    for name, value in (
+        ("patient.pregnant", pregnant),
+        ("patient.childbearing_potential", potential),
+    ):
         if value is not None:
             facts[name] = value
     if profile.weight_kg is not None:
@@ -274,8 +284,12 @@ def derive_facts(profile: PatientProfile, resolution: Resolution, kb: KnowledgeB
             present |= kb.implied_conditions(_renal_stage(profile.egfr_ml_min))
             present |= kb.implied_conditions("condition:renal-impairment")
     elif "condition:renal-impairment" not in present:
-        unknown |= {"condition:renal-impairment", "condition:ckd-stage-3", "condition:ckd-stage-4",
-                    "condition:ckd-stage-5"}
+        unknown |= {
+            "condition:renal-impairment",
+            "condition:ckd-stage-3",
+            "condition:ckd-stage-4",
+            "condition:ckd-stage-5",
+        }
     if profile.hepatic_impairment not in (None, HepaticImpairment.NONE):
         present |= kb.implied_conditions("condition:liver-disease")
     facts["conditions"] = PartialSet(frozenset(present), frozenset(unknown - present))

@@ -31,8 +31,13 @@ from myoscope.knowledge.schema import (
     Reference,
     Rule,
 )
-from myoscope.rules.dosing import TitrationPlan, adjust_dosing, compute_titration
-from myoscope.rules.dosing import find_hepatic_adjustment, find_renal_adjustment
+from myoscope.rules.dosing import (
+    TitrationPlan,
+    adjust_dosing,
+    compute_titration,
+    find_hepatic_adjustment,
+    find_renal_adjustment,
+)
 from myoscope.rules.examples import check_rule_examples
 
 __all__ = [
@@ -101,7 +106,8 @@ def get_monograph(name: str, kb: KnowledgeBase | None = None) -> Monograph:
     ident = _treatment_id(kb, name)
     expanded = kb.expand(ident)
     rules = tuple(
-        r for r in kb.rules
+        r
+        for r in kb.rules
         if any(e.target in expanded for e in r.effects)
         or any(o.treatment == ident for o in r.options)
         or (r.cause is not None and r.cause.target in expanded)
@@ -176,7 +182,11 @@ def plan_titration(
     renal = find_renal_adjustment(drug, egfr_ml_min, on_dialysis=on_dialysis)
     liver = find_hepatic_adjustment(drug, hepatic)
     messages = [adj.note for adj in (renal, liver) if adj is not None]
-    if egfr_ml_min is None and drug.treatment.renal is not None and drug.treatment.renal.clearance == "major":
+    if (
+        egfr_ml_min is None
+        and drug.treatment.renal is not None
+        and drug.treatment.renal.clearance == "major"
+    ):
         messages.append(
             "Kidney function not given: the plan is not adjusted for it. Pass --egfr to check."
         )
@@ -199,8 +209,11 @@ def check_bundled_knowledge_base(root: Path | None = None) -> list[Problem]:
     for result in check_rule_examples(kb):
         if not result.passed:
             problems.append(
-                Problem(kb.paths.get(result.rule.id, result.rule.id),
-                        f"examples[{result.example.name}]", result.message)
+                Problem(
+                    kb.paths.get(result.rule.id, result.rule.id),
+                    f"examples[{result.example.name}]",
+                    result.message,
+                )
             )
     return problems
 

@@ -70,7 +70,9 @@ def _message(error: Any) -> str:
     kind = error["type"]
     received = error.get("input")
     if kind == "extra_forbidden":
-        parent, _ = _field_type(PatientProfile, loc[:-1]) if len(loc) > 1 else (PatientProfile, None)
+        parent, _ = (
+            _field_type(PatientProfile, loc[:-1]) if len(loc) > 1 else (PatientProfile, None)
+        )
         allowed = sorted(parent.model_fields) if parent else []
         hint = did_you_mean(str(loc[-1]), allowed)
         return f"unknown field '{name}'.{hint} Allowed fields here: {', '.join(allowed)}"
@@ -82,9 +84,10 @@ def _message(error: Any) -> str:
     if enum is not None and kind in ("enum", "literal_error"):
         allowed = [str(e.value) for e in enum]
         hint = did_you_mean(str(received), allowed)
-        return (f"invalid value for '{name}': got '{received}'. Allowed: {', '.join(allowed)}."
-                f"{hint}")
-    shown = json.dumps(received) if isinstance(received, str | int | float | bool) else repr(received)
+        return f"invalid value for '{name}': got '{received}'. Allowed: {', '.join(allowed)}.{hint}"
+    shown = (
+        json.dumps(received) if isinstance(received, str | int | float | bool) else repr(received)
+    )
     return f"invalid value for '{name}': got {shown}. {error['msg']}"
 
 
@@ -142,10 +145,13 @@ def read_profile(path: str) -> PatientProfile:
             raise InvalidInputError(
                 f"Cannot read '{path}': the profile must be a .yaml, .yml or .json file "
                 "(or '-' for standard input).",
-                field="PROFILE", received=path,
+                field="PROFILE",
+                received=path,
             )
         if not file.is_file():
-            raise InvalidInputError(f"No such profile file: '{path}'.", field="PROFILE", received=path)
+            raise InvalidInputError(
+                f"No such profile file: '{path}'.", field="PROFILE", received=path
+            )
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
