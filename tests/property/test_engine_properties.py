@@ -13,6 +13,7 @@ from myoscope.domain.profile import PatientProfile
 from myoscope.knowledge import load_knowledge_base
 from myoscope.knowledge.schema import Leaf
 from myoscope.rules.assess import assess_profile
+from myoscope.rules.conditions import compile_condition, evaluate_condition
 from myoscope.rules.engine import RuleStatus, evaluate_rules
 from myoscope.rules.facts import derive_facts, resolve_profile
 
@@ -150,3 +151,13 @@ def test_assessment_is_deterministic_and_consistent(data: dict[str, Any]):
         ):
             assert alert.sources, f"alert {alert.id} has no sources"
     assert first.urgent.refer == bool(first.urgent.reasons)
+
+
+@SETTINGS
+@given(profiles)
+def test_compiled_conditions_agree_with_the_traced_evaluator(data: dict[str, Any]):
+    facts = facts_for(data)
+    for rule in KB.rules:
+        assert compile_condition(rule.when)(facts) is evaluate_condition(rule.when, facts).truth, (
+            rule.id
+        )

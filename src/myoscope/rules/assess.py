@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from myoscope.domain.assessment import (
@@ -46,7 +47,7 @@ from myoscope.knowledge.schema import (
 )
 from myoscope.rules.conditions import Truth
 from myoscope.rules.dosing import adjust_dosing, find_hepatic_adjustment, find_renal_adjustment
-from myoscope.rules.engine import Finding, RuleStatus, evaluate_rules
+from myoscope.rules.engine import CompiledRules, Finding, RuleStatus, compile_rules
 from myoscope.rules.facts import DERIVED_CONDITION_FIELDS, Resolution, derive_facts, resolve_profile
 
 __all__ = ["assess_profile"]
@@ -750,7 +751,7 @@ def assess_profile(
     """
     resolution = resolve_profile(profile, kb)
     facts = derive_facts(profile, resolution, kb)
-    findings = evaluate_rules(kb.rules, facts)
+    findings = _compiled(kb).evaluate(facts)
     fired = [f for f in findings if f.status is RuleStatus.FIRES]
     b = _Builder(kb, audience, facts, resolution, profile)
 
@@ -824,6 +825,12 @@ def assess_profile(
         unrecognized=Unrecognized(**unrecognized),
         disclaimer=b.says(kb.manifest.disclaimer),
     )
+
+
+@lru_cache(maxsize=8)
+def _compiled(kb: KnowledgeBase) -> CompiledRules:
+    """Compile the knowledge base's rules once (the cache keeps the knowledge base alive)."""
+    return compile_rules(kb.rules)
 
 
 def _alert_strength(kb: KnowledgeBase, alert: Alert) -> int:

@@ -8,7 +8,7 @@ facts mapping is unknown; unknown never behaves as false.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -16,9 +16,16 @@ from typing import Any
 from myoscope.domain.facts import Op, PartialSet
 from myoscope.knowledge.schema import AllCondition, AnyCondition, Condition, Leaf, NotCondition
 
-__all__ = ["ConditionResult", "Evaluation", "Truth", "evaluate_condition"]
+__all__ = [
+    "ConditionResult",
+    "Evaluation",
+    "Truth",
+    "compile_condition",
+    "evaluate_condition",
+]
 
 Facts = Mapping[str, Any]
+_MISSING = object()
 
 
 class Truth(StrEnum):
@@ -154,3 +161,95 @@ def evaluate_condition(condition: Condition, facts: Facts) -> Evaluation:
     return Evaluation(
         truth, tuple(trace), tuple(dict.fromkeys(missing)) if truth is Truth.UNKNOWN else ()
     )
+
+
+def _compile_leaf(leaf: Leaf) -> Callable[[Facts], Truth]:
+    op = Op(leaf.op)
+    name = leaf.fact
+    expected = leaf.value
+    if op is Op.PRESENT:
+        return lambda facts: Truth.TRUE if name in facts else Truth.FALSE
+    if op is Op.ABSENT:
+        return lambda facts: Truth.FALSE if name in facts else Truth.TRUE
+    if op is Op.INCLUDES_ANY:
+        members = frozenset(expected)
+    elif op is Op.INCLUDES:
+        members = frozenset({expected})
+    else:
+        members = frozenset()
+    compare: Callable[[Any], bool]
+    match op:
+        case Op.IS | Op.EQ:
+            compare = lambda v: v == expected  # noqa: E731 - closures over precomputed values
+        case Op.NE:
+            compare = lambda v: v != expected  # noqa: E731
+        case Op.LT:
+            compare = lambda v: v < expected  # noqa: E731
+        case Op.LE:
+            compare = lambda v: v <= expected  # noqa: E731
+        case Op.GT:
+            compare = lambda v: v > expected  # noqa: E731
+        case Op.GE:
+            compare = lambda v: v >= expected  # noqa: E731
+        case Op.BETWEEN:
+            low, high = expected
+            compare = lambda v: low <= v <= high  # noqa: E731
+        case Op.IN:
+            allowed = frozenset(expected)
+            compare = lambda v: v in allowed  # noqa: E731
+        case _:  # INCLUDES, INCLUDES_ANY
+            compare = lambda v: not members.isdisjoint(v)  # noqa: E731
+
+    def evaluate(facts: Facts) -> Truth:
+        value = facts.get(name, _MISSING)
+        if value is _MISSING:
+            return Truth.UNKNOWN
+        if isinstance(value, PartialSet):
+            if not members.isdisjoint(value.present):
+                return Truth.TRUE
+            return Truth.FALSE if members.isdisjoint(value.unknown) else Truth.UNKNOWN
+        return Truth.TRUE if compare(value) else Truth.FALSE
+
+    return evaluate
+
+
+def compile_condition(condition: Condition) -> Callable[[Facts], Truth]:
+    """Compile a condition tree into a function of the facts that returns its truth value.
+
+    The compiled function gives the same truth value as :func:`evaluate_condition` (a property
+    test checks this) without building a trace, so that the many rules that stay silent cost
+    little; traces are built only for rules that fire or are undetermined.
+    """
+    if isinstance(condition, Leaf):
+        return _compile_leaf(condition)
+    if isinstance(condition, NotCondition):
+        inner = compile_condition(condition.not_)
+        flip = {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE, Truth.UNKNOWN: Truth.UNKNOWN}
+        return lambda facts: flip[inner(facts)]
+    if isinstance(condition, AllCondition):
+        parts = tuple(compile_condition(c) for c in condition.all)
+
+        def all_of(facts: Facts) -> Truth:
+            result = Truth.TRUE
+            for part in parts:
+                truth = part(facts)
+                if truth is Truth.FALSE:
+                    return Truth.FALSE
+                if truth is Truth.UNKNOWN:
+                    result = Truth.UNKNOWN
+            return result
+
+        return all_of
+    parts = tuple(compile_condition(c) for c in condition.any)
+
+    def any_of(facts: Facts) -> Truth:
+        result = Truth.FALSE
+        for part in parts:
+            truth = part(facts)
+            if truth is Truth.TRUE:
+                return Truth.TRUE
+            if truth is Truth.UNKNOWN:
+                result = Truth.UNKNOWN
+        return result
+
+    return any_of

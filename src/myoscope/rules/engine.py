@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from myoscope.knowledge.schema import Rule
-from myoscope.rules.conditions import ConditionResult, Truth, evaluate_condition
+from myoscope.rules.conditions import (
+    ConditionResult,
+    Truth,
+    compile_condition,
+    evaluate_condition,
+)
 
-__all__ = ["Finding", "RuleStatus", "evaluate_rule", "evaluate_rules"]
+__all__ = [
+    "CompiledRules",
+    "Finding",
+    "RuleStatus",
+    "compile_rules",
+    "evaluate_rule",
+    "evaluate_rules",
+]
 
 
 class RuleStatus(StrEnum):
@@ -39,7 +51,8 @@ class Finding:
     status : RuleStatus
         fires, silent or undetermined.
     trace : tuple of ConditionResult
-        Every leaf evaluated, with expected and actual values.
+        Every leaf evaluated, with expected and actual values (empty for a silent rule evaluated
+        through :class:`CompiledRules`, which skips traces nobody reads).
     missing : tuple of str
         Facts that were unknown, for an undetermined rule.
     """
@@ -51,7 +64,7 @@ class Finding:
 
 
 def evaluate_rule(rule: Rule, facts: Mapping[str, Any]) -> Finding:
-    """Evaluate one rule.
+    """Evaluate one rule, with its full trace.
 
     Parameters
     ----------
@@ -67,6 +80,29 @@ def evaluate_rule(rule: Rule, facts: Mapping[str, Any]) -> Finding:
     """
     result = evaluate_condition(rule.when, facts)
     return Finding(rule, _STATUS[result.truth], result.trace, result.missing)
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """Rules with their conditions compiled once, sorted by id so that order never matters."""
+
+    rules: tuple[tuple[Rule, Callable[[Mapping[str, Any]], Truth]], ...]
+
+    def evaluate(self, facts: Mapping[str, Any]) -> tuple[Finding, ...]:
+        """Evaluate every rule; traces are built only for rules that fire or are undetermined."""
+        findings = []
+        for rule, truth_of in self.rules:
+            if truth_of(facts) is Truth.FALSE:
+                findings.append(Finding(rule, RuleStatus.SILENT, (), ()))
+            else:
+                findings.append(evaluate_rule(rule, facts))
+        return tuple(findings)
+
+
+def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
+    """Compile rules for repeated evaluation (see :meth:`CompiledRules.evaluate`)."""
+    ordered = sorted(rules, key=lambda r: r.id)
+    return CompiledRules(tuple((rule, compile_condition(rule.when)) for rule in ordered))
 
 
 def evaluate_rules(rules: Iterable[Rule], facts: Mapping[str, Any]) -> tuple[Finding, ...]:
