@@ -80,6 +80,7 @@ class _Candidate:
     sources: list[str] = field(default_factory=list)
     status: Status = Status.SUGGESTED
     taking_now: bool = False
+    failed_before: bool = False
 
     def raise_status(self, status: Status) -> None:
         if STATUS_ORDER[status] > STATUS_ORDER[self.status]:
@@ -350,6 +351,7 @@ class _Builder:
             note = self.resolution.notes.get(ident)
             extra = f" ({note})" if note else ""
             if ident in self.resolution.not_tolerated:
+                cand.failed_before = True
                 cand.raise_status(Status.CAUTION)
                 self.add_alert(
                     Alert(
@@ -368,6 +370,7 @@ class _Builder:
                     )
                 )
             elif ident in self.resolution.ineffective:
+                cand.failed_before = True
                 cand.raise_status(Status.CAUTION)
                 self.add_alert(
                     Alert(
@@ -405,9 +408,10 @@ class _Builder:
     def rule_subjects(self, finding: Finding, targets: list[str]) -> list[str]:
         subjects = [bare_id(t) for t in targets]
         conditions: PartialSet = self.facts["conditions"]
+        undetermined = finding.status is RuleStatus.UNDETERMINED
         known = (
             conditions.present
-            | conditions.unknown
+            | (conditions.unknown if undetermined else frozenset())
             | self.facts.get("myoclonus.etiology", frozenset())
             | self.relevant()
         )
@@ -773,6 +777,7 @@ def assess_profile(
         b.candidates.values(),
         key=lambda c: (
             0 if c.status in (Status.SUGGESTED, Status.CAUTION) else STATUS_ORDER[c.status],
+            c.failed_before,  # a treatment that failed before moves the next line forward
             LINE_ORDER[c.line],
             STATUS_ORDER[c.status],
             c.preference,
@@ -807,7 +812,7 @@ def assess_profile(
         ),
     )
     missing = [
-        MissingInformation(field=name, why="needed to check " + _join(whys))
+        MissingInformation(field=name, why="needed to check " + ", ".join(whys))
         for name, whys in sorted(b.missing.items())
     ]
     unrecognized = {
@@ -843,8 +848,3 @@ def _alert_strength(kb: KnowledgeBase, alert: Alert) -> int:
 
 def _scale_id(kb: KnowledgeBase, system: str) -> str:
     return next((sid for sid, s in kb.scales.items() if s.name == system), system)
-
-
-def _join(items: list[str], limit: int = 4) -> str:
-    shown = ", ".join(items[:limit])
-    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
