@@ -80,9 +80,9 @@ def render_assessment(a: Assessment) -> str:
     if a.alerts:
         out.append("Alerts")
         for alert in a.alerts:
-            subjects = ", ".join(alert.subjects)
+            subjects = f" ({', '.join(alert.subjects)})" if alert.subjects else ""
             out += _wrap(
-                f"[{alert.severity}] {alert.kind} ({subjects}): {alert.summary}{_refs(alert.sources)}",
+                f"[{alert.severity}] {alert.kind}{subjects}: {alert.summary}{_refs(alert.sources)}",
                 "  ",
             )
             if not patient:

@@ -406,7 +406,10 @@ class _Builder:
                 )
 
     def rule_subjects(self, finding: Finding, targets: list[str]) -> list[str]:
-        subjects = [bare_id(t) for t in targets]
+        """Ids a finding is about: its relevant targets, what matched in its trace, and those of
+        the rule's listed subjects that apply to this person (all of them if none does).
+        """
+        subjects = [bare_id(t) for t in targets] + self.trace_subjects(finding)
         conditions: PartialSet = self.facts["conditions"]
         undetermined = finding.status is RuleStatus.UNDETERMINED
         known = (
@@ -415,19 +418,23 @@ class _Builder:
             | self.facts.get("myoclonus.etiology", frozenset())
             | self.relevant()
         )
+
+        def members(item: str) -> list[str]:
+            return sorted(bare_id(d) for d in self.relevant() if item in self.kb.expand(d))
+
         listed = finding.rule.subjects
-        applying = [
-            i
-            for i in listed
-            if i in known
-            or (i.startswith("class:") and any(i in self.kb.expand(d) for d in self.relevant()))
-        ]
-        for item in applying or listed:
+        for item in listed:
             if item.startswith("class:"):
-                members = sorted(d for d in self.relevant() if item in self.kb.expand(d))
-                subjects += [bare_id(m) for m in members] or [bare_id(item)]
-            else:
+                subjects += members(item)
+            elif item in known:
                 subjects.append(bare_id(item))
+        if not subjects:
+            subjects = [bare_id(item) for item in listed]
+        return list(dict.fromkeys(subjects))
+
+    def trace_subjects(self, finding: Finding) -> list[str]:
+        """Ids that matched in the true leaves of a finding's trace (classes as the drugs taken)."""
+        found: list[str] = []
         for leaf in finding.trace:
             if leaf.outcome is not Truth.TRUE or not isinstance(leaf.expected, str | list):
                 continue
@@ -435,17 +442,15 @@ class _Builder:
             for value in values:
                 if not isinstance(value, str) or ":" not in value:
                     continue
+                held = self.facts.get(leaf.fact)
+                if isinstance(held, PartialSet):
+                    held = held.present
                 if value.startswith("class:"):
-                    members = [d for d in self.resolution.active if value in self.kb.expand(d)]
-                    subjects += [bare_id(m) for m in sorted(members)]
-                elif (leaf.fact == "conditions" and value not in conditions.present) or (
-                    leaf.fact in ("medications.active", "medications.recent")
-                    and (value not in self.facts.get(leaf.fact, frozenset()))
-                ):
-                    continue
-                else:
-                    subjects.append(bare_id(value))
-        return list(dict.fromkeys(subjects))
+                    taken = [d for d in self.resolution.active if value in self.kb.expand(d)]
+                    found += [bare_id(m) for m in sorted(taken)]
+                elif not isinstance(held, frozenset) or value in held:
+                    found.append(bare_id(value))
+        return found
 
     def based_on(self, finding: Finding) -> list[str]:
         """Readable trace lines: each leaf that was true or unknown, with what matched."""
@@ -707,6 +712,8 @@ class _Builder:
 def _show(value: Any) -> str:
     if value is None:
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list | tuple | set | frozenset):
         return "[" + ", ".join(bare_id(str(v)) for v in value) + "]"
     if isinstance(value, str):
