@@ -130,7 +130,7 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
                 d = t.dosing
                 unit = "mg/kg/day" if d.unit == "mg/kg" else "mg/day"
                 out += _wrap(
-                    f"Adult dosing: start {_num(d.start_per_day)} {unit}, step {_num(d.step)} every "
+                    f"Adult dosing: start {_num(d.start_per_day)} {unit}, increase by {_num(d.step)} {unit} every "
                     f"{d.step_interval_days} days, usual target {_num(d.target_per_day)} {unit}, "
                     f"maximum {_num(d.max_per_day)} {unit}, in {d.doses_per_day} dose(s) a day"
                     f"{_refs(d.sources)}",

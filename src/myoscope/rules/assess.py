@@ -406,8 +406,10 @@ class _Builder:
                 )
 
     def rule_subjects(self, finding: Finding, targets: list[str]) -> list[str]:
-        """Ids a finding is about: its relevant targets, what matched in its trace, and those of
-        the rule's listed subjects that apply to this person (all of them if none does).
+        """Return the ids a finding is about.
+
+        Its relevant targets, what matched in its trace, and those of the rule's listed subjects
+        that apply to this person (all of them when none does).
         """
         subjects = [bare_id(t) for t in targets] + self.trace_subjects(finding)
         conditions: PartialSet = self.facts["conditions"]
