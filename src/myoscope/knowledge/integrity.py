@@ -344,24 +344,29 @@ def _check_treatments(kb: KnowledgeBase, problems: list[Problem]) -> None:
             )
         if drug.treatment is None or drug.treatment.renal is None:
             continue
-        bands = sorted(drug.treatment.renal.adjustments, key=lambda b: b.egfr_min_ml_min)
-        for i, band in enumerate(bands):
-            if band.egfr_min_ml_min >= band.egfr_max_ml_min:
-                problems.append(
-                    Problem(
-                        path,
-                        "treatment.renal.adjustments",
-                        f"band {band.egfr_min_ml_min}-{band.egfr_max_ml_min} is empty",
+        # Dialysis bands are chosen by dialysis status, so they may overlap eGFR bands.
+        for dialysis in (False, True):
+            bands = sorted(
+                (b for b in drug.treatment.renal.adjustments if b.dialysis is dialysis),
+                key=lambda b: b.egfr_min_ml_min,
+            )
+            for i, band in enumerate(bands):
+                if band.egfr_min_ml_min >= band.egfr_max_ml_min:
+                    problems.append(
+                        Problem(
+                            path,
+                            "treatment.renal.adjustments",
+                            f"band {band.egfr_min_ml_min}-{band.egfr_max_ml_min} is empty",
+                        )
                     )
-                )
-            if i and band.egfr_min_ml_min < bands[i - 1].egfr_max_ml_min:
-                problems.append(
-                    Problem(
-                        path,
-                        "treatment.renal.adjustments",
-                        f"bands overlap at eGFR {band.egfr_min_ml_min} mL/min",
+                if i and band.egfr_min_ml_min < bands[i - 1].egfr_max_ml_min:
+                    problems.append(
+                        Problem(
+                            path,
+                            "treatment.renal.adjustments",
+                            f"bands overlap at eGFR {band.egfr_min_ml_min} mL/min",
+                        )
                     )
-                )
     for ident in kb.classes:
         if ident in kb.classes[ident].parents:
             problems.append(

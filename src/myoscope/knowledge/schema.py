@@ -479,6 +479,9 @@ class _OrganAdjustment(_Model):
     max_per_day: float | None = Field(default=None, gt=0)
     fraction: float | None = Field(default=None, gt=0, le=1)
     slower_titration: StrictBool = False
+    doses_per_day: int | None = Field(
+        default=None, ge=1, le=6, description="Doses a day when the label changes the schedule."
+    )
     note: Text
 
     @model_validator(mode="after")

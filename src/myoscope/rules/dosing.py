@@ -159,6 +159,10 @@ def adjust_dosing(
         adjusted.append(organ)
         if adj.slower_titration:
             notes.append("Titrate more slowly than usual.")
+    doses = dosing.doses_per_day
+    for adj in (renal, hepatic):
+        if adj is not None and adj.doses_per_day is not None:
+            doses = min(doses, adj.doses_per_day)
     target = min(target, maximum)
     start = min(start, maximum)
     return AdjustedDosing(
@@ -167,7 +171,7 @@ def adjust_dosing(
         step_interval_days=dosing.step_interval_days,
         target_mg_per_day=_round(target),
         max_mg_per_day=_round(maximum),
-        doses_per_day=dosing.doses_per_day,
+        doses_per_day=doses,
         adjusted_for=tuple(dict.fromkeys(adjusted)),
         notes=tuple(dict.fromkeys(notes)),
     )
@@ -219,7 +223,8 @@ def compute_titration(drug: Drug, dosing: AdjustedDosing) -> TitrationPlan:
     per = dosing.doses_per_day
 
     def add(day: int, dose: float) -> None:
-        steps.append(TitrationStep((day - 1) // 7 + 1, day, _round(dose), _round(dose / per), per))
+        per_dose = _round_dose(dose / per)
+        steps.append(TitrationStep((day - 1) // 7 + 1, day, _round(dose), per_dose, per))
 
     add(day, dose)
     while dosing.step_mg > 0 and dose < dosing.target_mg_per_day:
