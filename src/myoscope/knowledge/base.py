@@ -16,6 +16,7 @@ from myoscope.knowledge.schema import (
     EvidenceScale,
     Intervention,
     Manifest,
+    MessageTemplate,
     Reference,
     Rule,
     ScaleLevel,
@@ -47,6 +48,7 @@ class KnowledgeBase:
     interventions: dict[str, Intervention]
     claims: dict[str, Claim]
     rules: tuple[Rule, ...]
+    messages: dict[str, MessageTemplate]
     sha256: str
     paths: dict[str, str] = field(default_factory=dict)
 

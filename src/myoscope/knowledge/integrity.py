@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from string import Formatter
 from typing import Any
 
 from pydantic import BaseModel
 
 from myoscope.domain.facts import FACTS, OPERATORS, FactType, Op
+from myoscope.domain.messages import MESSAGES
 from myoscope.errors import Problem, suggest
 from myoscope.knowledge.base import KnowledgeBase, bare_id
 from myoscope.knowledge.schema import (
@@ -105,6 +107,7 @@ def _check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
     used: set[str] = set()
     scale_sources: list[tuple[str, BaseModel]] = [("manifest.yaml", kb.manifest)]
     scale_sources += [("vocab/evidence-scales.yaml", s) for s in kb.scales.values()]
+    scale_sources += [("vocab/messages.yaml", m) for m in kb.messages.values()]
     if kb.classification is not None:
         scale_sources.append(("vocab/classification.yaml", kb.classification))
     for path, entity in [*_entities(kb), *scale_sources]:
@@ -374,6 +377,37 @@ def _check_treatments(kb: KnowledgeBase, problems: list[Problem]) -> None:
             )
 
 
+def _check_messages(kb: KnowledgeBase, problems: list[Problem]) -> None:
+    path = "vocab/messages.yaml"
+    for key in sorted(set(MESSAGES) - set(kb.messages)):
+        problems.append(Problem(path, "messages", f"message '{key}' is missing"))
+    for key, template in sorted(kb.messages.items()):
+        if key not in MESSAGES:
+            close = suggest(key, sorted(MESSAGES), n=1)
+            problems.append(
+                Problem(path, f"messages.{key}", "unknown message key", close[0] if close else None)
+            )
+            continue
+        texts = {"says.patient": template.says.patient, "says.clinician": template.says.clinician}
+        if template.detail:
+            texts["detail"] = template.detail
+        for field, text in texts.items():
+            try:
+                used = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+            except ValueError as exc:
+                problems.append(Problem(path, f"messages.{key}.{field}", f"bad template: {exc}"))
+                continue
+            for name in sorted(used - MESSAGES[key]):
+                allowed = ", ".join(sorted(MESSAGES[key])) or "none"
+                problems.append(
+                    Problem(
+                        path,
+                        f"messages.{key}.{field}",
+                        f"placeholder '{{{name}}}' is not declared (allowed: {allowed})",
+                    )
+                )
+
+
 def check_integrity(kb: KnowledgeBase) -> list[Problem]:
     """Return every cross-file problem of a parsed knowledge base.
 
@@ -395,4 +429,5 @@ def check_integrity(kb: KnowledgeBase) -> list[Problem]:
     _check_required(kb, problems)
     _check_names(kb, problems)
     _check_treatments(kb, problems)
+    _check_messages(kb, problems)
     return problems

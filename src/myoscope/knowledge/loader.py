@@ -30,6 +30,7 @@ from myoscope.knowledge.schema import (
     EvidenceScales,
     Intervention,
     Manifest,
+    Messages,
     Reference,
     Rule,
 )
@@ -152,6 +153,8 @@ def _read(root: Traversable) -> tuple[KnowledgeBase | None, list[Problem]]:
     else:
         problems.append(Problem("vocab/classification.yaml", "", "the classification is missing"))
 
+    messages = _parse("vocab/messages.yaml", root / "vocab" / "messages.yaml", Messages, problems)
+
     tables: dict[str, dict[str, Any]] = {folder: {} for folder in _ENTITY_FOLDERS}
     paths: dict[str, str] = {}
     for folder, model in _ENTITY_FOLDERS.items():
@@ -173,7 +176,7 @@ def _read(root: Traversable) -> tuple[KnowledgeBase | None, list[Problem]]:
             paths[ident] = path
             tables[folder][ident] = entity
 
-    if manifest is None or scales is None:
+    if manifest is None or scales is None or messages is None:
         return None, problems
     rules = tuple(
         sorted(
@@ -193,6 +196,7 @@ def _read(root: Traversable) -> tuple[KnowledgeBase | None, list[Problem]]:
         interventions=tables["interventions"],
         claims=tables["claims"],
         rules=rules,
+        messages=messages.messages,
         sha256=_hash(root),
         paths=paths,
     )

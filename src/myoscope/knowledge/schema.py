@@ -47,6 +47,8 @@ __all__ = [
     "Leaf",
     "Line",
     "Manifest",
+    "MessageTemplate",
+    "Messages",
     "Monitoring",
     "NotCondition",
     "OptionSpec",
@@ -328,6 +330,20 @@ class Classification(_Model):
     etiological_classes: Annotated[tuple[EtiologicalClass, ...], Field(min_length=1)]
     markers: Annotated[tuple[Marker, ...], Field(min_length=1)]
     physiology_classes: Annotated[tuple[PhysiologyClass, ...], Field(min_length=1)]
+
+
+class MessageTemplate(_Model):
+    """Wording of one engine message; ``{placeholders}`` are declared in the message registry."""
+
+    says: Says
+    detail: Text | None = None
+    sources: tuple[RefId, ...] = ()
+
+
+class Messages(_Model):
+    """``vocab/messages.yaml``: templates of the wording the engine writes itself."""
+
+    messages: dict[str, MessageTemplate]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""The registry of engine messages: wording the engine writes itself, kept as data.
+
+Most findings speak through their rule's ``says``. A few are produced by the engine's generic
+steps (an option kept for later, a drug of a mechanism already taken, an earlier intolerance, a
+dose capped for kidney function). Their wording lives in ``knowledge/data/vocab/messages.yaml``;
+this registry declares each message key and the placeholders its templates may use, and
+``myoscope kb check`` enforces both.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MESSAGES"]
+
+MESSAGES: dict[str, frozenset[str]] = {
+    # reasons added to an option
+    "reason.asked": frozenset(),
+    "reason.asked-not-usual": frozenset(),
+    "reason.taking-now": frozenset(),
+    "reason.add-on": frozenset({"drug", "mechanism"}),
+    "reason.refractory-gate": frozenset({"count"}),
+    "reason.cause-review-drug": frozenset({"name", "strength"}),
+    "reason.cause-review-condition": frozenset({"name", "strength"}),
+    "reason.renal-estimate": frozenset({"egfr", "condition"}),
+    # alerts written by the engine
+    "alert.not-established": frozenset({"name"}),
+    "alert.duplicate-mechanism": frozenset({"option", "taken", "mechanism"}),
+    "alert.not-tolerated-before": frozenset({"name", "note"}),
+    "alert.ineffective-before": frozenset({"name", "note"}),
+    "alert.allergy": frozenset({"name"}),
+    "alert.not-checked": frozenset({"title", "fields"}),
+    "alert.renal-not-checked": frozenset({"name"}),
+    "alert.organ-adjustment": frozenset({"name", "organ", "action", "note"}),
+    # missing information
+    "missing.why": frozenset({"checks"}),
+    "missing.dosing": frozenset({"name"}),
+    "missing.exact-dosing": frozenset({"name"}),
+}
