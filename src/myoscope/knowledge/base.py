@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,6 +24,18 @@ from myoscope.knowledge.schema import (
 )
 
 __all__ = ["KnowledgeBase", "bare_id"]
+
+
+def _closure(start: str, neighbours: Callable[[str], Iterable[str]]) -> frozenset[str]:
+    """Return ``start`` and everything reachable from it (cycles are tolerated)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(neighbours(current))
+    return frozenset(seen)
 
 
 def bare_id(ident: str) -> str:
@@ -97,21 +110,13 @@ class KnowledgeBase:
 
     @cached_property
     def class_ancestors(self) -> dict[str, frozenset[str]]:
-        """Each class with all its parents, transitively (cycles are reported by integrity)."""
-        result: dict[str, frozenset[str]] = {}
-        for cid in self.classes:
-            seen: set[str] = set()
-            stack = [cid]
-            while stack:
-                current = stack.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                entry = self.classes.get(current)
-                if entry is not None:
-                    stack.extend(entry.parents)
-            result[cid] = frozenset(seen)
-        return result
+        """Each class with all its parents, transitively."""
+
+        def parents(cid: str) -> tuple[str, ...]:
+            entry = self.classes.get(cid)
+            return entry.parents if entry else ()
+
+        return {cid: _closure(cid, parents) for cid in self.classes}
 
     def expand(self, ident: str) -> frozenset[str]:
         """Return ``ident`` with every class it belongs to (drugs) or its ancestors (classes).
@@ -148,34 +153,21 @@ class KnowledgeBase:
     @cached_property
     def etiology_ancestors(self) -> dict[str, frozenset[str]]:
         """Each etiology with all its parents, transitively."""
-        result: dict[str, frozenset[str]] = {}
-        for eid in self.etiologies:
-            seen: set[str] = set()
-            stack = [eid]
-            while stack:
-                current = stack.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                entry = self.etiologies.get(current)
-                if entry is not None:
-                    stack.extend(entry.parents)
-            result[eid] = frozenset(seen)
-        return result
+
+        def parents(eid: str) -> tuple[str, ...]:
+            entry = self.etiologies.get(eid)
+            return entry.parents if entry else ()
+
+        return {eid: _closure(eid, parents) for eid in self.etiologies}
 
     def implied_conditions(self, ident: str) -> frozenset[str]:
         """Return a condition with every condition it implies, transitively."""
-        seen: set[str] = set()
-        stack = [ident]
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            entry = self.conditions.get(current)
-            if entry is not None:
-                stack.extend(entry.implies)
-        return frozenset(seen)
+
+        def implies(cid: str) -> tuple[str, ...]:
+            entry = self.conditions.get(cid)
+            return entry.implies if entry else ()
+
+        return _closure(ident, implies)
 
     def scale_level(self, scale: str, level: str) -> ScaleLevel | None:
         """Return a level of an evidence scale, or None when it does not exist."""

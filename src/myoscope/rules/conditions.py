@@ -226,30 +226,25 @@ def compile_condition(condition: Condition) -> Callable[[Facts], Truth]:
         inner = compile_condition(condition.not_)
         flip = {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE, Truth.UNKNOWN: Truth.UNKNOWN}
         return lambda facts: flip[inner(facts)]
+    # all: false decides, else unknown if any unknown; any: true decides, likewise.
     if isinstance(condition, AllCondition):
-        parts = tuple(compile_condition(c) for c in condition.all)
+        return _combine(tuple(compile_condition(c) for c in condition.all), decisive=Truth.FALSE)
+    return _combine(tuple(compile_condition(c) for c in condition.any), decisive=Truth.TRUE)
 
-        def all_of(facts: Facts) -> Truth:
-            result = Truth.TRUE
-            for part in parts:
-                truth = part(facts)
-                if truth is Truth.FALSE:
-                    return Truth.FALSE
-                if truth is Truth.UNKNOWN:
-                    result = Truth.UNKNOWN
-            return result
 
-        return all_of
-    parts = tuple(compile_condition(c) for c in condition.any)
+def _combine(
+    parts: tuple[Callable[[Facts], Truth], ...], decisive: Truth
+) -> Callable[[Facts], Truth]:
+    otherwise = Truth.TRUE if decisive is Truth.FALSE else Truth.FALSE
 
-    def any_of(facts: Facts) -> Truth:
-        result = Truth.FALSE
+    def combined(facts: Facts) -> Truth:
+        result = otherwise
         for part in parts:
             truth = part(facts)
-            if truth is Truth.TRUE:
-                return Truth.TRUE
+            if truth is decisive:
+                return decisive
             if truth is Truth.UNKNOWN:
                 result = Truth.UNKNOWN
         return result
 
-    return any_of
+    return combined
