@@ -50,6 +50,17 @@ class _Group(click.Group):
             _fail(str(exc))
 
 
+def _format_option(help_text: str) -> Any:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="myoscope")
 def cli() -> None:
@@ -66,14 +77,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("profile", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text for people, JSON for other tools.",
-)
+@_format_option("Text for people, JSON for other tools.")
 @click.option(
     "--audience",
     type=click.Choice(["patient", "clinician"]),
@@ -114,14 +118,7 @@ def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinicia
 
 @cli.command()
 @click.argument("treatment", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Text, or the knowledge-base entry as JSON.",
-)
+@_format_option("Text, or the knowledge-base entry as JSON.")
 def treatments(treatment: str | None, fmt: str) -> None:
     r"""List treatments, or show one treatment's monograph (id, name, brand or synonym).
 

@@ -24,6 +24,7 @@ from myoscope.knowledge.schema import (
     AnyCondition,
     ClassKind,
     Condition,
+    Evidence,
     Expectation,
     Leaf,
     NotCondition,
@@ -33,7 +34,18 @@ from myoscope.knowledge.schema import (
 
 __all__ = ["check_integrity"]
 
-_ID = re.compile(r"^(ref|drug|class|condition|etiology|intervention|scale|rule|claim):[a-z0-9-]+$")
+_PREFIXES = (
+    "ref",
+    "drug",
+    "class",
+    "condition",
+    "etiology",
+    "intervention",
+    "scale",
+    "rule",
+    "claim",
+)
+_ID = re.compile(rf"^({'|'.join(_PREFIXES)}):[a-z0-9-]+$")
 _REQUIRED_PREFIX = {
     "treatments": ("drug", "intervention"),
     "etiologies": ("etiology",),
@@ -41,48 +53,31 @@ _REQUIRED_PREFIX = {
 }
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def _nodes(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield ``(dotted path, node)`` for every model, mapping, sequence item and value."""
+    yield path, value
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), f"{path}.{name}" if path else name)
+            yield from _nodes(getattr(value, name), f"{path}.{name}" if path else name)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk(item, f"{path}.{key}")
+            yield from _nodes(item, f"{path}.{key}")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _walk(item, f"{path}[{index}]")
-    elif isinstance(value, str) and _ID.match(value):
-        yield path, value
+            yield from _nodes(item, f"{path}[{index}]")
+
+
+def _walk(value: Any) -> Iterator[tuple[str, str]]:
+    """Yield every id-shaped string value with its path."""
+    for path, node in _nodes(value):
+        if isinstance(node, str) and _ID.match(node):
+            yield path, node
 
 
 def _known_ids(kb: KnowledgeBase) -> dict[str, set[str]]:
-    known: dict[str, set[str]] = {
-        prefix: set()
-        for prefix in (
-            "ref",
-            "drug",
-            "class",
-            "condition",
-            "etiology",
-            "intervention",
-            "scale",
-            "rule",
-            "claim",
-        )
-    }
-    for table in (
-        kb.references,
-        kb.drugs,
-        kb.classes,
-        kb.conditions,
-        kb.etiologies,
-        kb.interventions,
-        kb.scales,
-        kb.claims,
-    ):
-        for ident in table:
-            known[ident.split(":", 1)[0]].add(ident)
-    known["rule"] |= {r.id for r in kb.rules}
+    known: dict[str, set[str]] = {p: set() for p in _PREFIXES}
+    for ident in [*(getattr(e, "id", "") for _, e in _entities(kb)), *kb.scales]:
+        known[ident.split(":", 1)[0]].add(ident)
     return known
 
 
@@ -112,7 +107,7 @@ def _check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
         scale_sources.append(("vocab/classification.yaml", kb.classification))
     for path, entity in [*_entities(kb), *scale_sources]:
         own = getattr(entity, "id", None)
-        for field, value in _walk(entity, ""):
+        for field, value in _walk(entity):
             if value == own and field == "id":
                 continue
             used.add(value)
@@ -130,32 +125,20 @@ def _check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
 
 def _check_evidence(kb: KnowledgeBase, problems: list[Problem]) -> None:
     for path, entity in _entities(kb):
-        for field, value in _walk_evidence(entity, ""):
-            scale, level = value
-            if scale in kb.scales and kb.scale_level(scale, level) is None:
-                levels = [lv.level for lv in kb.scales[scale].levels]
-                close = suggest(level, levels, n=1)
+        for field, node in _nodes(entity):
+            if not isinstance(node, Evidence) or node.scale not in kb.scales:
+                continue
+            if kb.scale_level(node.scale, node.level) is None:
+                levels = [lv.level for lv in kb.scales[node.scale].levels]
+                close = suggest(node.level, levels, n=1)
                 problems.append(
                     Problem(
                         path,
                         f"{field}.level",
-                        f"level '{level}' is not on {scale} (levels: {', '.join(levels)})",
+                        f"level '{node.level}' is not on {node.scale} (levels: {', '.join(levels)})",
                         close[0] if close else None,
                     )
                 )
-
-
-def _walk_evidence(value: Any, path: str) -> Iterator[tuple[str, tuple[str, str]]]:
-    if isinstance(value, BaseModel):
-        names = type(value).model_fields
-        if "scale" in names and "level" in names and "references" in names:
-            yield path, (value.scale, value.level)  # type: ignore[attr-defined]  # Evidence
-            return
-        for name in names:
-            yield from _walk_evidence(getattr(value, name), f"{path}.{name}" if path else name)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _walk_evidence(item, f"{path}[{index}]")
 
 
 def _leaves(condition: Condition, path: str) -> Iterator[tuple[str, Leaf]]:
