@@ -214,3 +214,22 @@ def test_kb_schema_prints_and_writes(runner: CliRunner, tmp_path: Path):
     assert "Cannot write schemas" in user_error(
         invoke(runner, "kb", "schema", "--out", str(blocker / "x"))
     )
+
+
+def test_advise_text_leads_with_urgent_care_and_causes(runner: CliRunner, profile):
+    path = profile(
+        "age_years: 60\nsex: male\nconditions: [recent cardiac arrest, coma]\n"
+        "medications: [{name: oxycodone}]\nmyoclonus: {etiology: post-hypoxic-acute}\n"
+    )
+    out = invoke(runner, "advise", path).stdout
+    assert out.index("URGENT") < out.index("Possible causes") < out.index("Options")
+    clinician = invoke(runner, "advise", path, "--audience", "clinician").stdout
+    assert "URGENT REFERRAL" in clinician
+    assert "based on:" in clinician
+
+
+def test_intervention_monograph(runner: CliRunner):
+    result = invoke(runner, "treatments", "deep-brain-stimulation")
+    assert result.exit_code == 0
+    assert "Deep brain stimulation" in result.stdout
+    assert "ref:" in result.stdout
