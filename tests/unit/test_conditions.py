@@ -4,7 +4,7 @@ import pytest
 
 from myoscope.domain.facts import PartialSet
 from myoscope.knowledge.schema import AllCondition, AnyCondition, Leaf, NotCondition
-from myoscope.rules.conditions import Truth, evaluate_condition
+from myoscope.rules.conditions import Truth, compile_condition, evaluate_condition
 
 T, F, U = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
 FACTS = {"patient.age_years": 70.0, "patient.pregnant": False}
@@ -67,6 +67,13 @@ def test_present_and_absent_are_always_decided():
 def test_number_operators(op, value, expected):
     leaf = Leaf(fact="patient.age_years", op=op, value=value)
     assert evaluate_condition(leaf, FACTS).truth is expected
+    assert compile_condition(leaf)(FACTS) is expected
+
+
+@pytest.mark.parametrize("op", ["eq", "ne", "lt", "le", "gt", "ge", "between", "in", "includes"])
+def test_compiled_leaf_is_unknown_when_the_fact_is(op):
+    value = [1, 2] if op in ("between", "in") else 1
+    assert compile_condition(Leaf(fact="patient.weight_kg", op=op, value=value))({}) is U
 
 
 def test_enum_in_and_set_includes():
