@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 import click
+from click.decorators import FC
 
 from myoscope import __version__
 from myoscope.errors import UserError
@@ -50,7 +52,7 @@ class _Group(click.Group):
             _fail(str(exc))
 
 
-def _format_option(help_text: str) -> Any:
+def _format_option(help_text: str) -> Callable[[FC], FC]:
     return click.option(
         "--format",
         "fmt",

@@ -36,8 +36,9 @@ def _dosing(d: Dosing) -> str:
         f", increase by {_num(d.step_mg)} mg every {d.step_interval_days} days" if d.step_mg else ""
     )
     adjusted = f"; adjusted for {', '.join(d.adjusted_for)}" if d.adjusted_for else ""
+    start = " (as a single dose)" if d.start_doses_per_day == 1 and d.doses_per_day > 1 else ""
     return (
-        f"start {_num(d.start_mg_per_day)} mg/day{steps}, usual target "
+        f"start {_num(d.start_mg_per_day)} mg/day{start}{steps}, usual target "
         f"{_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day, in "
         f"{d.doses_per_day} dose(s) a day{adjusted}"
     )
@@ -211,7 +212,12 @@ def render_titration(
     out += [line for m in messages for line in _wrap(f"- {m}", "  ")]
     out += ["", f"{'week':>4}  {'from day':>8}  {'mg/day':>8}  {'dose':>14}"]
     for s in plan.steps:
-        dose = f"{_num(s.mg_per_dose)} mg x {s.doses_per_day}"
+        if s.doses_per_day == 1:
+            dose = "once a day"
+        elif s.mg_per_dose is not None:
+            dose = f"{_num(s.mg_per_dose)} mg x {s.doses_per_day}"
+        else:
+            dose = f"in {s.doses_per_day} doses"
         out.append(f"{s.week:>4}  {s.day:>8}  {_num(s.mg_per_day):>8}  {dose:>14}")
     out += [
         "",

@@ -60,6 +60,7 @@ class Dosing(_Out):
     target_mg_per_day: float
     max_mg_per_day: float
     doses_per_day: int
+    start_doses_per_day: int
     adjusted_for: list[Literal["renal", "hepatic", "weight"]]
     notes: list[str]
 

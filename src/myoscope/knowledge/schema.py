@@ -458,6 +458,8 @@ class Dosing(_Model):
         Maximum daily dose.
     doses_per_day : int
         Number of doses the daily amount is divided into.
+    start_doses_per_day : int, optional
+        Number of doses at the start, when the label starts with fewer (e.g. once at night).
     """
 
     unit: DoseUnit = DoseUnit.MG
@@ -467,6 +469,12 @@ class Dosing(_Model):
     target_per_day: float = Field(gt=0)
     max_per_day: float = Field(gt=0)
     doses_per_day: int = Field(ge=1, le=6)
+    start_doses_per_day: int | None = Field(
+        default=None,
+        ge=1,
+        le=6,
+        description="Doses a day at the start (1 = a single dose, e.g. at night).",
+    )
     notes: tuple[Text, ...] = ()
     sources: Sources
 

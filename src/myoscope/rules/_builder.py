@@ -605,6 +605,7 @@ class Builder:
                     target_mg_per_day=adjusted.target_mg_per_day,
                     max_mg_per_day=adjusted.max_mg_per_day,
                     doses_per_day=adjusted.doses_per_day,
+                    start_doses_per_day=adjusted.start_doses_per_day,
                     adjusted_for=list(adjusted.adjusted_for),
                     notes=list(adjusted.notes),
                 )

@@ -48,6 +48,7 @@ class AdjustedDosing:
     target_mg_per_day: float
     max_mg_per_day: float
     doses_per_day: int
+    start_doses_per_day: int
     adjusted_for: tuple[str, ...]
     notes: tuple[str, ...]
 
@@ -172,6 +173,7 @@ def adjust_dosing(
         target_mg_per_day=_round(target),
         max_mg_per_day=_round(maximum),
         doses_per_day=doses,
+        start_doses_per_day=min(doses, dosing.start_doses_per_day or doses),
         adjusted_for=tuple(dict.fromkeys(adjusted)),
         notes=tuple(dict.fromkeys(notes)),
     )
@@ -179,12 +181,16 @@ def adjust_dosing(
 
 @dataclass(frozen=True)
 class TitrationStep:
-    """From ``day`` on (day 1 = first day), take ``mg_per_day`` split into ``doses_per_day``."""
+    """From ``day`` on (day 1 = first day), take ``mg_per_day`` in ``doses_per_day`` doses.
+
+    ``mg_per_dose`` is given when the daily amount divides into equal doses of at most two
+    decimals; otherwise the prescriber splits it as the tablet strengths allow.
+    """
 
     week: int
     day: int
     mg_per_day: float
-    mg_per_dose: float
+    mg_per_dose: float | None
     doses_per_day: int
 
 
@@ -220,15 +226,17 @@ def compute_titration(drug: Drug, dosing: AdjustedDosing) -> TitrationPlan:
     steps: list[TitrationStep] = []
     dose = dosing.start_mg_per_day
     day = 1
-    per = dosing.doses_per_day
 
-    def add(day: int, dose: float) -> None:
-        per_dose = _round_dose(dose / per)
-        steps.append(TitrationStep((day - 1) // 7 + 1, day, _round(dose), per_dose, per))
+    def add(day: int, dose: float, per: int) -> None:
+        per_dose = round(dose / per, 2)
+        clean = abs(per_dose * per - dose) < 1e-9
+        steps.append(
+            TitrationStep((day - 1) // 7 + 1, day, _round(dose), per_dose if clean else None, per)
+        )
 
-    add(day, dose)
+    add(day, dose, dosing.start_doses_per_day)
     while dosing.step_mg > 0 and dose < dosing.target_mg_per_day:
         dose = min(dose + dosing.step_mg, dosing.target_mg_per_day)
         day += dosing.step_interval_days
-        add(day, dose)
+        add(day, dose, dosing.doses_per_day)
     return TitrationPlan(drug.name, dosing, tuple(steps))
