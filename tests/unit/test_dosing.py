@@ -200,3 +200,26 @@ def test_dosing_must_be_ordered():
                 "sources": REF,
             }
         )
+
+
+def test_titration_starts_with_a_single_dose_when_the_label_says_so():
+    drug = make_drug(
+        dosing={
+            "start_per_day": 0.5,
+            "step": 0.5,
+            "step_interval_days": 3,
+            "target_per_day": 1.5,
+            "max_per_day": 20,
+            "doses_per_day": 3,
+            "start_doses_per_day": 1,
+            "sources": REF,
+        },
+        renal=None,
+        hepatic=None,
+    )
+    plan = compute_titration(drug, adjust_dosing(drug))  # type: ignore[arg-type]
+    assert [(s.mg_per_day, s.doses_per_day, s.mg_per_dose) for s in plan.steps] == [
+        (0.5, 1, 0.5),
+        (1.0, 3, None),
+        (1.5, 3, 0.5),
+    ]

@@ -194,15 +194,23 @@ def leaf_rule(value_leaf: dict) -> Callable[[dict], None]:
 
 @pytest.mark.parametrize(
     ("leaf", "expected"),
-    [({"fact": "patient.age_years", "op": "gt", "value": "old"}, "is a number; got 'old'"),
-     ({"fact": "patient.pregnant", "op": "is", "value": "yes"}, "is true or false; got 'yes'"),
-     ({"fact": "medications.active", "op": "includes", "value": "condition:x"},
-      "holds ids starting drug:, class:"),
-     ({"fact": "patient.weight_kg", "op": "present", "value": 3}, "'present' takes no value"),
-     ({"fact": "myoclonus.physiology", "op": "in", "value": "cortical"},
-      "'in' needs a non-empty list of values"),
-     ({"fact": "patient.age_years", "op": "between", "value": [1, 2, 3]},
-      "'between' needs [low, high]")],
+    [
+        ({"fact": "patient.age_years", "op": "gt", "value": "old"}, "is a number; got 'old'"),
+        ({"fact": "patient.pregnant", "op": "is", "value": "yes"}, "is true or false; got 'yes'"),
+        (
+            {"fact": "medications.active", "op": "includes", "value": "condition:x"},
+            "holds ids starting drug:, class:",
+        ),
+        ({"fact": "patient.weight_kg", "op": "present", "value": 3}, "'present' takes no value"),
+        (
+            {"fact": "myoclonus.physiology", "op": "in", "value": "cortical"},
+            "'in' needs a non-empty list of values",
+        ),
+        (
+            {"fact": "patient.age_years", "op": "between", "value": [1, 2, 3]},
+            "'between' needs [low, high]",
+        ),
+    ],
 )
 def test_leaf_values_must_fit_the_fact_type(broken, leaf, expected):
     root, edit = broken
@@ -212,8 +220,10 @@ def test_leaf_values_must_fit_the_fact_type(broken, leaf, expected):
 
 def test_option_must_be_a_treatment(broken):
     root, edit = broken
-    edit("rules/treatment/treatment-cortical.yaml",
-         lambda d: d["options"][0].__setitem__("treatment", "drug:sertraline"))
+    edit(
+        "rules/treatment/treatment-cortical.yaml",
+        lambda d: d["options"][0].__setitem__("treatment", "drug:sertraline"),
+    )
     assert any("'drug:sertraline' has no treatment section" in m for m in messages(root))
 
 
@@ -226,7 +236,9 @@ def test_message_templates_are_checked(broken):
 
     edit("vocab/messages.yaml", damage)
     found = messages(root)
-    assert any("placeholder '{drugg}' is not declared (allowed: drug, mechanism)" in m for m in found)
+    assert any(
+        "placeholder '{drugg}' is not declared (allowed: drug, mechanism)" in m for m in found
+    )
     assert any("messages.reason.unknown: unknown message key" in m for m in found)
     assert any("message 'reason.asked' is missing" in m for m in found)
 
@@ -245,7 +257,9 @@ def test_classification_must_match_the_profile_vocabulary(broken):
 
 def test_mechanism_must_be_a_mechanism_class_and_classes_not_their_own_parent(broken):
     root, edit = broken
-    edit("drugs/valproate.yaml", lambda d: d.__setitem__("mechanism", "class:antiseizure-medication"))
+    edit(
+        "drugs/valproate.yaml", lambda d: d.__setitem__("mechanism", "class:antiseizure-medication")
+    )
     edit("classes/opioid.yaml", lambda d: d.__setitem__("parents", ["class:opioid"]))
     found = messages(root)
     assert any("'class:antiseizure-medication' is not a mechanism class" in m for m in found)
@@ -261,4 +275,6 @@ def test_manifest_required_kind_must_be_known(broken):
 def test_a_mapping_is_required_per_file(broken):
     root, _ = broken
     (root / "drugs" / "valproate.yaml").write_text("- just\n- a list\n")
-    assert any("drugs/valproate.yaml: expected a mapping of keys to values" in m for m in messages(root))
+    assert any(
+        "drugs/valproate.yaml: expected a mapping of keys to values" in m for m in messages(root)
+    )
