@@ -223,3 +223,81 @@ def test_titration_starts_with_a_single_dose_when_the_label_says_so():
         (1.0, 3, None),
         (1.5, 3, 0.5),
     ]
+
+
+def test_dialysis_only_band_never_applies_without_dialysis():
+    drug = make_drug(
+        renal={
+            "clearance": "major",
+            "sources": REF,
+            "adjustments": [
+                {
+                    "egfr_min_ml_min": 15,
+                    "egfr_max_ml_min": 30,
+                    "action": "cap",
+                    "max_per_day": 1000,
+                    "note": "15-30",
+                },
+                {
+                    "egfr_min_ml_min": 0,
+                    "egfr_max_ml_min": 15,
+                    "dialysis": True,
+                    "action": "avoid",
+                    "note": "dialysis only",
+                },
+            ],
+        }
+    )
+    assert find_renal_adjustment(drug, 10) is None
+    assert find_renal_adjustment(drug, 10, on_dialysis=True).note == "dialysis only"  # type: ignore[union-attr]
+
+
+def test_dialysis_without_a_dialysis_band_uses_the_lowest_band():
+    drug = make_drug(
+        renal={
+            "clearance": "major",
+            "sources": REF,
+            "adjustments": [
+                {
+                    "egfr_min_ml_min": 15,
+                    "egfr_max_ml_min": 30,
+                    "action": "cap",
+                    "max_per_day": 1000,
+                    "note": "15-30",
+                },
+                {
+                    "egfr_min_ml_min": 0,
+                    "egfr_max_ml_min": 15,
+                    "action": "contraindicated",
+                    "note": "<15",
+                },
+            ],
+        }
+    )
+    assert find_renal_adjustment(drug, None, on_dialysis=True).note == "<15"  # type: ignore[union-attr]
+    assert find_renal_adjustment(drug, 10).note == "<15"  # type: ignore[union-attr]
+
+
+def test_a_band_can_lower_the_start_and_slow_the_titration():
+    drug = make_drug(
+        hepatic={
+            "sources": REF,
+            "adjustments": [
+                {
+                    "severity": "moderate",
+                    "action": "cap",
+                    "max_per_day": 1000,
+                    "start_per_day": 250,
+                    "slower_titration": True,
+                    "note": "B",
+                }
+            ],
+        }
+    )
+    dosing = adjust_dosing(drug, hepatic=find_hepatic_adjustment(drug, "moderate"))
+    assert dosing is not None
+    assert (dosing.start_mg_per_day, dosing.step_interval_days, dosing.max_mg_per_day) == (
+        250,
+        28,
+        1000,
+    )

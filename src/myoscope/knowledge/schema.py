@@ -501,8 +501,13 @@ class OrganAction(StrEnum):
 class _OrganAdjustment(_Model):
     action: OrganAction
     max_per_day: float | None = Field(default=None, gt=0)
+    start_per_day: float | None = Field(
+        default=None, gt=0, description="Starting daily dose when the label gives a lower one."
+    )
     fraction: float | None = Field(default=None, gt=0, le=1)
-    slower_titration: StrictBool = False
+    slower_titration: StrictBool = Field(
+        default=False, description="Titrate at twice the usual interval between steps."
+    )
     doses_per_day: int | None = Field(
         default=None, ge=1, le=6, description="Doses a day when the label changes the schedule."
     )
@@ -518,7 +523,11 @@ class _OrganAdjustment(_Model):
 
 
 class RenalAdjustment(_OrganAdjustment):
-    """An adjustment for an eGFR band: ``egfr_min_ml_min <= eGFR < egfr_max_ml_min``."""
+    """An adjustment for an eGFR band: ``egfr_min_ml_min <= eGFR < egfr_max_ml_min``.
+
+    ``dialysis: true`` marks a band for people on dialysis only; someone on dialysis without such
+    a band gets the lowest eGFR band.
+    """
 
     egfr_min_ml_min: float = Field(ge=0)
     egfr_max_ml_min: float = Field(gt=0)

@@ -65,24 +65,22 @@ def find_renal_adjustment(
     egfr_ml_min : float or None
         eGFR or creatinine clearance in mL/min; None when unknown.
     on_dialysis : bool
-        Whether the person is on dialysis (selects a dialysis band when the label has one).
+        Whether the person is on dialysis: a band marked for dialysis when the label has one,
+        else the band of the eGFR (the lowest band when the eGFR is unknown).
     """
     renal = drug.treatment.renal if drug.treatment else None
     if renal is None:
         return None
+    bands = [b for b in renal.adjustments if not b.dialysis]
     if on_dialysis:
-        for band in renal.adjustments:
-            if band.dialysis:
-                return band
+        dialysis_bands = [b for b in renal.adjustments if b.dialysis]
+        if dialysis_bands:
+            return dialysis_bands[0]
+        if egfr_ml_min is None and bands:
+            return min(bands, key=lambda b: b.egfr_min_ml_min)
     if egfr_ml_min is None:
         return None
-    for band in renal.adjustments:
-        if band.egfr_min_ml_min <= egfr_ml_min < band.egfr_max_ml_min and not band.dialysis:
-            return band
-    for band in renal.adjustments:
-        if band.egfr_min_ml_min <= egfr_ml_min < band.egfr_max_ml_min:
-            return band
-    return None
+    return next((b for b in bands if b.egfr_min_ml_min <= egfr_ml_min < b.egfr_max_ml_min), None)
 
 
 def find_hepatic_adjustment(drug: Drug, hepatic: str | None) -> HepaticAdjustment | None:
@@ -140,6 +138,7 @@ def adjust_dosing(
         factor = weight_kg
         adjusted.append("weight")
         notes.append(f"Calculated for {weight_kg:g} kg.")
+    interval = dosing.step_interval_days
     start = dosing.start_per_day * factor
     step = dosing.step * factor
     target = dosing.target_per_day * factor
@@ -153,13 +152,18 @@ def adjust_dosing(
             start, step, target, maximum = (
                 _round_dose(v * adj.fraction) for v in (start, step, target, maximum)
             )
+        if adj.start_per_day is not None:
+            start = min(
+                start, adj.start_per_day * (factor if dosing.unit is DoseUnit.MG_PER_KG else 1)
+            )
         if adj.action is OrganAction.CAP and adj.max_per_day is not None:
             maximum = min(
                 maximum, adj.max_per_day * (factor if dosing.unit is DoseUnit.MG_PER_KG else 1)
             )
         adjusted.append(organ)
         if adj.slower_titration:
-            notes.append("Titrate more slowly than usual.")
+            interval = dosing.step_interval_days * 2
+            notes.append("Titrate more slowly than usual (twice the usual interval).")
     doses = dosing.doses_per_day
     for adj in (renal, hepatic):
         if adj is not None and adj.doses_per_day is not None:
@@ -169,7 +173,7 @@ def adjust_dosing(
     return AdjustedDosing(
         start_mg_per_day=_round(start),
         step_mg=_round(step),
-        step_interval_days=dosing.step_interval_days,
+        step_interval_days=interval,
         target_mg_per_day=_round(target),
         max_mg_per_day=_round(maximum),
         doses_per_day=doses,
