@@ -33,6 +33,7 @@ def commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Comm
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(path, command):
     assert command.help, f"'myoscope {path}' has no help"
     assert "Example:" in command.help, f"'myoscope {path}' help needs an Example: block"
+    assert "\\b" not in command.help, f"'myoscope {path}' help shows a literal \\b (raw docstring?)"
     assert f"myoscope {path}" in README, f"'myoscope {path}' is not shown in README.md"
 
 

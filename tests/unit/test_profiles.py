@@ -96,3 +96,59 @@ def test_read_profile_errors_are_one_clear_line(tmp_path: Path, name, content, e
         (tmp_path / name).write_text(content)
     with pytest.raises(InvalidInputError, match=expected.replace("(", r"\(").replace(".", r"\.")):
         read_profile(str(tmp_path / name))
+
+
+def test_true_is_not_a_number():
+    assert "invalid value for 'age_years': got \"true\"; expected a whole number" in error(
+        {"age_years": True, "sex": "male"}
+    )
+
+
+def test_null_list_means_empty_and_nan_is_refused():
+    assert parse_profile({"age_years": 3, "sex": "male", "conditions": None}).conditions == ()
+    assert "expected a finite number" in error(
+        {"age_years": 30, "sex": "male", "egfr_ml_min": float("nan")}
+    )
+
+
+def test_type_errors_are_explained_without_python_words():
+    message = error({"age_years": 30, "sex": "male", "medications": "sertraline"})
+    assert "expected a list" in message
+    assert "tuple" not in message
+    assert "expected a mapping of fields" in error(
+        {"age_years": 30, "sex": "male", "myoclonus": ["cortical"]}
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "dup.yaml",
+            "age_years: 4\nage_years: 5\nsex: male\n",
+            "the key 'age_years' appears twice",
+        ),
+        (
+            "dup.json",
+            '{"sex": "male", "sex": "female", "age_years": 3}',
+            "the key 'sex' appears twice",
+        ),
+        ("empty.yaml", "", "the profile is empty"),
+        ("binary.yaml", b"\xff\xfe\x00\xbc", "is not a text file"),
+    ],
+)
+def test_bad_files_get_one_clear_line(tmp_path: Path, name, content, expected):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    with pytest.raises(InvalidInputError, match=expected):
+        read_profile(str(path))
+
+
+def test_a_folder_is_not_a_profile(tmp_path: Path):
+    folder = tmp_path / "p.yaml"
+    folder.mkdir()
+    with pytest.raises(InvalidInputError, match="is a folder"):
+        read_profile(str(folder))

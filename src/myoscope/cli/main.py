@@ -7,6 +7,7 @@ Every command parses its options, calls one service, renders the result and turn
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ import click
 from click.decorators import FC
 
 from myoscope import __version__
-from myoscope.errors import UserError
+from myoscope.errors import InvalidInputError, UserError
 
 __all__ = ["cli"]
 
@@ -52,6 +53,12 @@ class _Group(click.Group):
             _fail(str(exc))
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number.", ctx=ctx, param=param)
+    return value
+
+
 def _format_option(help_text: str) -> Callable[[FC], FC]:
     return click.option(
         "--format",
@@ -66,7 +73,7 @@ def _format_option(help_text: str) -> Callable[[FC], FC]:
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="myoscope")
 def cli() -> None:
-    r"""Myoscope: evidence-graded options and safety checks for people with myoclonus.
+    """Myoscope: evidence-graded options and safety checks for people with myoclonus.
 
     Information to discuss with a clinician, not medical advice.
 
@@ -88,7 +95,7 @@ def cli() -> None:
     help="Plain words, or dense clinical wording.",
 )
 def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinician"]) -> None:
-    r"""Assess a profile: urgent care, causes to review, ranked options and safety alerts.
+    """Assess a profile: urgent care, causes to review, ranked options and safety alerts.
 
     PROFILE is a .yaml or .json file, or - for standard input. Without PROFILE the bundled
     synthetic example profile is assessed.
@@ -109,7 +116,11 @@ def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinicia
         person = load_example_profile()
     else:
         person = read_profile(profile)
-    result = assess(person, audience=audience)
+    try:
+        result = assess(person, audience=audience)
+    except InvalidInputError as exc:
+        source = "standard input" if profile == "-" else Path(profile or "example").name
+        raise InvalidInputError(f"{source}: {exc}") from None
     if fmt == "json":
         click.echo(result.model_dump_json(indent=2))
     else:
@@ -122,7 +133,7 @@ def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinicia
 @click.argument("treatment", required=False)
 @_format_option("Text, or the knowledge-base entry as JSON.")
 def treatments(treatment: str | None, fmt: str) -> None:
-    r"""List treatments, or show one treatment's monograph (id, name, brand or synonym).
+    """List treatments, or show one treatment's monograph (id, name, brand or synonym).
 
     \b
     Example:
@@ -157,6 +168,7 @@ def treatments(treatment: str | None, fmt: str) -> None:
     "--egfr",
     type=click.FloatRange(0, 200),
     default=None,
+    callback=_finite,
     help="eGFR or creatinine clearance in mL/min.",
 )
 @click.option(
@@ -169,13 +181,14 @@ def treatments(treatment: str | None, fmt: str) -> None:
     "--weight-kg",
     type=click.FloatRange(1, 400),
     default=None,
+    callback=_finite,
     help="Body weight in kg, for drugs dosed per kg.",
 )
 @click.option("--dialysis", is_flag=True, help="The person is on dialysis.")
 def titrate(
     drug: str, egfr: float | None, hepatic: str | None, weight_kg: float | None, dialysis: bool
 ) -> None:
-    r"""Show a week-by-week titration plan, capped by kidney and liver function.
+    """Show a week-by-week titration plan, capped by kidney and liver function.
 
     \b
     Example:
@@ -196,7 +209,7 @@ def titrate(
 @cli.command()
 @click.argument("key")
 def sources(key: str) -> None:
-    r"""Print the full reference for a source key shown in other output.
+    """Print the full reference for a source key shown in other output.
 
     \b
     Example:
@@ -210,7 +223,7 @@ def sources(key: str) -> None:
 
 @cli.group()
 def kb() -> None:
-    r"""Check the knowledge base or export its JSON Schemas.
+    """Check the knowledge base or export its JSON Schemas.
 
     \b
     Example:
@@ -227,7 +240,7 @@ def kb() -> None:
     help="Check another knowledge-base folder instead of the bundled one.",
 )
 def kb_check(path: Path | None) -> None:
-    r"""Report every problem in the knowledge base; exit 1 if there are errors.
+    """Report every problem in the knowledge base; exit 1 if there are errors.
 
     \b
     Example:
@@ -260,7 +273,7 @@ def kb_check(path: Path | None) -> None:
     help="Write one <kind>.schema.json file per kind into this folder.",
 )
 def kb_schema(out: Path | None) -> None:
-    r"""Print the JSON Schema of the profile and of every knowledge-base file kind.
+    """Print the JSON Schema of the profile and of every knowledge-base file kind.
 
     \b
     Example:

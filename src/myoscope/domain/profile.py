@@ -7,8 +7,9 @@ Optional fields left out are *unknown*, never assumed false.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 __all__ = [
     "Course",
@@ -25,6 +26,9 @@ __all__ = [
     "PreviousTreatment",
     "Sex",
 ]
+
+
+_NUMBER_TYPES = (int, float, int | None, float | None)
 
 
 class Sex(StrEnum):
@@ -114,6 +118,22 @@ class Outcome(StrEnum):
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_inputs(cls, data: Any) -> Any:
+        """Refuse true/false where a number is expected; read ``null`` lists as empty."""
+        if not isinstance(data, dict):
+            return data
+        cleaned = dict(data)
+        for name, field in cls.model_fields.items():
+            value = cleaned.get(name)
+            if isinstance(value, bool) and field.annotation in _NUMBER_TYPES:
+                # pydantic reads true as 1; pass it on as text so it fails as "not a number"
+                cleaned[name] = str(value).lower()
+            if value is None and name in cleaned and get_origin(field.annotation) is tuple:
+                cleaned[name] = ()
+        return cleaned
+
 
 class MyoclonusDescription(_Model):
     """What the jerks are like; every field is optional and unknown when absent."""
@@ -135,7 +155,7 @@ class Medication(_Model):
     """
 
     name: str = Field(min_length=1)
-    dose_mg_per_day: float | None = Field(default=None, ge=0)
+    dose_mg_per_day: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     recently_started: StrictBool | None = None
 
 
@@ -158,8 +178,8 @@ class PatientProfile(_Model):
     pregnant: StrictBool | None = None
     childbearing_potential: StrictBool | None = None
     breastfeeding: StrictBool | None = None
-    weight_kg: float | None = Field(default=None, gt=0, le=400)
-    egfr_ml_min: float | None = Field(default=None, ge=0, le=200)
+    weight_kg: float | None = Field(default=None, gt=0, le=400, allow_inf_nan=False)
+    egfr_ml_min: float | None = Field(default=None, ge=0, le=200, allow_inf_nan=False)
     hepatic_impairment: HepaticImpairment | None = None
     myoclonus: MyoclonusDescription = MyoclonusDescription()
     conditions: tuple[str, ...] = ()

@@ -36,6 +36,7 @@ from myoscope.knowledge.schema import (
 )
 
 __all__ = [
+    "DuplicateKeyError",
     "bundled_root",
     "check_knowledge_base",
     "load_knowledge_base",
@@ -59,14 +60,45 @@ _ENTITY_FOLDERS: dict[str, type[BaseModel]] = {
 }
 
 
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping names the same key twice (the second would silently win)."""
+
+
 # The C implementation of the *safe* loader when PyYAML was built with libyaml (same safety,
 # about ten times faster on the ~650 files); the pure-Python safe loader otherwise.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[misc]  # PyYAML's loaders are untyped
+    """The safe loader, refusing duplicate keys in a mapping."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise DuplicateKeyError(f"the key '{key}' appears twice (line {line})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping
+)
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML with the safe loader (no arbitrary objects)."""
-    return yaml.load(text, Loader=_SafeLoader)
+    """Parse YAML with the safe loader (no arbitrary objects), refusing duplicate keys.
+
+    Raises
+    ------
+    DuplicateKeyError
+        When a mapping names the same key twice.
+    yaml.YAMLError
+        When the text is not YAML.
+    """
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def bundled_root() -> Traversable:
@@ -105,6 +137,9 @@ def _describe_error(error: Any, model: type[BaseModel]) -> tuple[str, str, str |
 def _parse(path: str, source: Traversable, model: type[M], problems: list[Problem]) -> M | None:
     try:
         data = load_yaml(source.read_text(encoding="utf-8"))
+    except DuplicateKeyError as exc:
+        problems.append(Problem(path, "", str(exc)))
+        return None
     except yaml.YAMLError as exc:
         problems.append(Problem(path, "", f"not valid YAML: {exc}".replace("\n", " ")))
         return None

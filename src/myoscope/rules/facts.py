@@ -159,9 +159,11 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
         if etiology is None:
             close = kb.etiology_names.suggest(typed, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
+            allowed = ", ".join(sorted(e.split(":", 1)[1] for e in kb.etiologies))
             raise InvalidInputError(
-                f"Invalid value for 'myoclonus.etiology': got '{typed}'.{hint} Use an etiology id "
-                "or synonym from 'myoscope kb schema' (or 'unknown').",
+                f"invalid value for 'myoclonus.etiology': got '{typed}'.{hint} Allowed: "
+                f"{allowed}, a synonym of one of them (such as 'Lance-Adams' or 'JME'), or "
+                "'unknown'.",
                 field="myoclonus.etiology",
                 received=typed,
                 suggestion=close[0] if close else None,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from myoscope.domain.profile import PatientProfile
 from myoscope.errors import InvalidInputError, did_you_mean
+from myoscope.knowledge.loader import DuplicateKeyError, load_yaml
 
 __all__ = ["parse_profile", "read_profile"]
 
@@ -85,10 +86,51 @@ def _message(error: Any) -> str:
         allowed = [str(e.value) for e in enum]
         hint = did_you_mean(str(received), allowed)
         return f"invalid value for '{name}': got '{received}'. Allowed: {', '.join(allowed)}.{hint}"
-    shown = (
-        json.dumps(received) if isinstance(received, str | int | float | bool) else repr(received)
-    )
-    return f"invalid value for '{name}': got {shown}. {error['msg']}"
+    shown = _shown(received)
+    if kind == "value_error":
+        detail = str(error["msg"]).removeprefix("Value error, ")
+        return f"invalid value for '{name or 'profile'}': {detail}"
+    expected = _EXPECTED.get(kind)
+    if expected is None:
+        message = str(error["msg"]).replace("Input should be", "it should be")
+        return f"invalid value for '{name}': got {shown}; {message}"
+    return f"invalid value for '{name}': got {shown}; expected {expected}"
+
+
+_EXPECTED = {
+    "tuple_type": "a list, e.g. [a, b]",
+    "list_type": "a list, e.g. [a, b]",
+    "model_type": "a mapping of fields (name: value)",
+    "dict_type": "a mapping of fields (name: value)",
+    "model_attributes_type": "a mapping of fields (name: value)",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "string_type": "text",
+}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise DuplicateKeyError(f"the key '{key}' appears twice")
+        seen.add(key)
+    return dict(pairs)
 
 
 def parse_profile(data: Any, *, source: str = "profile") -> PatientProfile:
@@ -111,10 +153,15 @@ def parse_profile(data: Any, *, source: str = "profile") -> PatientProfile:
     InvalidInputError
         One line naming every wrong field, the allowed values and the value received.
     """
+    if data is None:
+        raise InvalidInputError(
+            f"{source}: the profile is empty; it needs at least age_years and sex "
+            "(see schemas/profile.schema.json)."
+        )
     if not isinstance(data, dict):
         raise InvalidInputError(
-            f"{source}: a profile must be a mapping of fields (age_years, sex, ...); got "
-            f"{type(data).__name__}. See 'myoscope kb schema' for the fields."
+            f"{source}: a profile must be a mapping of fields (age_years: ..., sex: ...); got "
+            f"{_shown(data)}. See schemas/profile.schema.json for the fields."
         )
     try:
         return PatientProfile.model_validate(data)
@@ -148,17 +195,26 @@ def read_profile(path: str) -> PatientProfile:
                 field="PROFILE",
                 received=path,
             )
+        if file.is_dir():
+            raise InvalidInputError(f"'{path}' is a folder; give a profile file.", field="PROFILE")
         if not file.is_file():
             raise InvalidInputError(
                 f"No such profile file: '{path}'.", field="PROFILE", received=path
             )
         try:
             text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"Cannot read '{path}': {exc}.", field="PROFILE") from None
+        except UnicodeDecodeError:
+            raise InvalidInputError(
+                f"'{path}' is not a text file (UTF-8); save the profile as YAML or JSON text.",
+                field="PROFILE",
+            ) from None
+        except OSError as exc:
+            raise InvalidInputError(f"Cannot read '{path}': {exc.strerror}.", field="PROFILE") from None
         name, is_json = file.name, file.suffix.lower() == ".json"
     try:
-        data = json.loads(text) if is_json else yaml.safe_load(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys) if is_json else load_yaml(text)
+    except DuplicateKeyError as exc:
+        raise InvalidInputError(f"{name}: {exc}; keep only one.") from None
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}."
