@@ -173,10 +173,16 @@ def test_titrate_prints_a_capped_weekly_table(runner: CliRunner):
     assert "maximum 1500 mg/day" in result.output
 
 
-def test_titrate_reports_a_drug_that_must_not_be_used(runner: CliRunner):
-    result = invoke(runner, "titrate", "piracetam", "--egfr", "10")
+@pytest.mark.parametrize(
+    "args",
+    [["piracetam", "--egfr", "10"], ["valproate", "--hepatic", "severe"],
+     ["Klonopin", "--hepatic", "moderate"], ["acetazolamide", "--hepatic", "severe"]],
+)
+def test_titrate_refuses_a_drug_that_must_not_be_used(runner: CliRunner, args):
+    """Label contraindications (facts.md 3.1, 3.2, 3.5, 3.19) apply to plans as to advice."""
+    result = invoke(runner, "titrate", *args, "--audience", "clinician")
     assert result.exit_code == 0
-    assert "No titration plan" in result.output
+    assert "No titration plan" in result.stdout
 
 
 def test_sources_prints_a_reference(runner: CliRunner):

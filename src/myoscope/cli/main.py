@@ -185,8 +185,20 @@ def treatments(treatment: str | None, fmt: str) -> None:
     help="Body weight in kg, for drugs dosed per kg.",
 )
 @click.option("--dialysis", is_flag=True, help="The person is on dialysis.")
+@click.option(
+    "--audience",
+    type=click.Choice(["patient", "clinician"]),
+    default="patient",
+    show_default=True,
+    help="Plain words, or dense clinical wording.",
+)
 def titrate(
-    drug: str, egfr: float | None, hepatic: str | None, weight_kg: float | None, dialysis: bool
+    drug: str,
+    egfr: float | None,
+    hepatic: str | None,
+    weight_kg: float | None,
+    dialysis: bool,
+    audience: str,
 ) -> None:
     """Show a week-by-week titration plan, capped by kidney and liver function.
 
@@ -200,10 +212,16 @@ def titrate(
     from myoscope.services.knowledge import plan_titration
 
     kb = load_knowledge_base()
-    plan, messages = plan_titration(
-        drug, egfr_ml_min=egfr, hepatic=hepatic, weight_kg=weight_kg, on_dialysis=dialysis, kb=kb
+    advice = plan_titration(
+        drug,
+        egfr_ml_min=egfr,
+        hepatic=hepatic,
+        weight_kg=weight_kg,
+        on_dialysis=dialysis,
+        audience=audience,
+        kb=kb,
     )
-    click.echo(render_titration(plan, messages, drug, kb.manifest.disclaimer.patient))
+    click.echo(render_titration(advice, getattr(kb.manifest.disclaimer, audience)))
 
 
 @cli.command()

@@ -11,8 +11,7 @@ import textwrap
 from myoscope.domain.assessment import Assessment, Dosing
 from myoscope.knowledge import KnowledgeBase, bare_id
 from myoscope.knowledge.schema import Drug, Reference
-from myoscope.rules.dosing import TitrationPlan
-from myoscope.services.knowledge import Monograph
+from myoscope.services.knowledge import Monograph, TitrationAdvice
 
 __all__ = ["render_assessment", "render_monograph", "render_reference", "render_titration"]
 
@@ -192,24 +191,24 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
     return "\n".join(out)
 
 
-def render_titration(
-    plan: TitrationPlan | None, messages: list[str], drug: str, disclaimer: str
-) -> str:
-    """Return a titration plan as a week-by-week table."""
+def render_titration(advice: TitrationAdvice, disclaimer: str) -> str:
+    """Return a titration plan as a week-by-week table, or why there is none."""
     out: list[str] = []
+    plan = advice.plan
     if plan is None:
         out.append(
-            f"No titration plan: {drug} should not be used at this kidney or liver function."
+            f"No titration plan: {advice.drug} should not be used at this kidney or liver function."
         )
-        out += [line for m in messages for line in _wrap(f"- {m}", "  ")]
+        out += [line for m in advice.blocked for line in _wrap(f"- {m}", "  ")]
+        out += [line for m in advice.notes for line in _wrap(f"- {m}", "  ")]
         out += ["", *_wrap(disclaimer, "")]
         return "\n".join(out)
     d = plan.dosing
     out.append(
-        f"Titration plan for {plan.drug}: start {_num(d.start_mg_per_day)} mg/day, target "
-        f"{_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day"
+        f"Titration plan for {plan.drug} (adults): start {_num(d.start_mg_per_day)} mg/day, "
+        f"target {_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day"
     )
-    out += [line for m in messages for line in _wrap(f"- {m}", "  ")]
+    out += [line for m in advice.notes for line in _wrap(f"- {m}", "  ")]
     out += ["", f"{'week':>4}  {'from day':>8}  {'mg/day':>8}  {'dose':>14}"]
     for s in plan.steps:
         if s.doses_per_day == 1:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from myoscope.domain.facts import PartialSet
-from myoscope.domain.profile import HepaticImpairment, PatientProfile, Physiology, Sex
+from myoscope.domain.profile import PatientProfile, Physiology, Sex
 from myoscope.errors import InvalidInputError
 from myoscope.knowledge.base import KnowledgeBase
 
@@ -21,6 +21,8 @@ __all__ = [
     "Resolution",
     "UnrecognizedName",
     "derive_facts",
+    "organ_conditions",
+    "organ_facts",
     "resolve_profile",
 ]
 
@@ -204,6 +206,73 @@ def _renal_stage(egfr: float) -> str:
     return "condition:ckd-stage-3"
 
 
+def _hepatic(profile: PatientProfile) -> str | None:
+    value = profile.hepatic_impairment
+    return None if value is None else str(value)
+
+
+def organ_conditions(
+    kb: KnowledgeBase,
+    egfr_ml_min: float | None,
+    hepatic_impairment: str | None,
+    listed: set[str] | frozenset[str] = frozenset(),
+) -> tuple[set[str], set[str]]:
+    """Conditions derived from kidney and liver function: ``(present, unknown)``.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+        Supplies implied conditions and the renal-impairment threshold.
+    egfr_ml_min : float or None
+        eGFR or creatinine clearance in mL/min; None when not recorded.
+    hepatic_impairment : {"none", "mild", "moderate", "severe"} or None
+        Child-Pugh class; None when not recorded.
+    listed : set of str
+        Conditions already known present (a listed CKD stage makes renal impairment known).
+
+    Returns
+    -------
+    present, unknown : set of str
+        Condition ids known present, and those whose presence is unknown.
+    """
+    present: set[str] = set()
+    unknown: set[str] = set()
+    threshold = kb.manifest.derivation.renal_impairment_below_egfr_ml_min
+    if egfr_ml_min is not None:
+        if egfr_ml_min < threshold:
+            present |= kb.implied_conditions(_renal_stage(egfr_ml_min))
+            present |= kb.implied_conditions("condition:renal-impairment")
+    elif "condition:renal-impairment" not in listed:
+        unknown |= {
+            "condition:renal-impairment",
+            "condition:ckd-stage-3",
+            "condition:ckd-stage-4",
+            "condition:ckd-stage-5",
+        }
+    if hepatic_impairment not in (None, "none"):
+        present |= kb.implied_conditions("condition:liver-disease")
+    return present, unknown
+
+
+def organ_facts(
+    kb: KnowledgeBase,
+    egfr_ml_min: float | None,
+    hepatic_impairment: str | None,
+    *,
+    on_dialysis: bool = False,
+) -> dict[str, Any]:
+    """Facts from kidney and liver function alone (for titration plans); all else is unknown."""
+    listed = kb.implied_conditions("condition:dialysis") if on_dialysis else frozenset()
+    present, unknown = organ_conditions(kb, egfr_ml_min, hepatic_impairment, listed)
+    known = frozenset(present | listed)
+    facts: dict[str, Any] = {"conditions": PartialSet(known, frozenset(unknown) - known)}
+    if egfr_ml_min is not None:
+        facts["patient.egfr_ml_min"] = egfr_ml_min
+    if hepatic_impairment is not None:
+        facts["patient.hepatic_impairment"] = hepatic_impairment
+    return facts
+
+
 def derive_facts(
     profile: PatientProfile, resolution: Resolution, kb: KnowledgeBase
 ) -> dict[str, Any]:
@@ -281,19 +350,11 @@ def derive_facts(
             present |= kb.implied_conditions(cond)
         elif value is None:
             unknown.add(cond)
-    if profile.egfr_ml_min is not None:
-        if profile.egfr_ml_min < derivation.renal_impairment_below_egfr_ml_min:
-            present |= kb.implied_conditions(_renal_stage(profile.egfr_ml_min))
-            present |= kb.implied_conditions("condition:renal-impairment")
-    elif "condition:renal-impairment" not in present:
-        unknown |= {
-            "condition:renal-impairment",
-            "condition:ckd-stage-3",
-            "condition:ckd-stage-4",
-            "condition:ckd-stage-5",
-        }
-    if profile.hepatic_impairment not in (None, HepaticImpairment.NONE):
-        present |= kb.implied_conditions("condition:liver-disease")
+    organ_present, organ_unknown = organ_conditions(
+        kb, profile.egfr_ml_min, _hepatic(profile), present
+    )
+    present |= organ_present
+    unknown |= organ_unknown
     facts["conditions"] = PartialSet(frozenset(present), frozenset(unknown - present))
 
     def expanded(ids: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:

@@ -38,10 +38,13 @@ from myoscope.rules.dosing import (
     find_hepatic_adjustment,
     find_renal_adjustment,
 )
+from myoscope.rules.engine import RuleStatus, evaluate_rules
 from myoscope.rules.examples import check_rule_examples
+from myoscope.rules.facts import organ_facts
 
 __all__ = [
     "Monograph",
+    "TitrationAdvice",
     "check_bundled_knowledge_base",
     "get_monograph",
     "get_reference",
@@ -135,6 +138,20 @@ def get_reference(key: str, kb: KnowledgeBase | None = None) -> Reference:
     return kb.references[ident]
 
 
+@dataclass(frozen=True)
+class TitrationAdvice:
+    """A titration plan with what limits it, or the reasons there is none.
+
+    ``plan`` is None when the drug must not be used at this kidney or liver function; ``blocked``
+    then says why (rule wording), and ``notes`` hold cautions and dose limits either way.
+    """
+
+    drug: str
+    plan: TitrationPlan | None
+    notes: tuple[str, ...]
+    blocked: tuple[str, ...]
+
+
 def plan_titration(
     name: str,
     *,
@@ -142,9 +159,10 @@ def plan_titration(
     hepatic: str | None = None,
     weight_kg: float | None = None,
     on_dialysis: bool = False,
+    audience: str = "patient",
     kb: KnowledgeBase | None = None,
-) -> tuple[TitrationPlan | None, list[str]]:
-    """Return a titration plan for a drug, capped by kidney and liver function.
+) -> TitrationAdvice:
+    """Return a titration plan for a drug, with the safety rules for kidney and liver applied.
 
     Parameters
     ----------
@@ -158,18 +176,18 @@ def plan_titration(
         Body weight in kg, for drugs dosed per kg.
     on_dialysis : bool
         Whether the person is on dialysis.
+    audience : {"patient", "clinician"}
+        Whose wording to use for the rules' messages.
 
     Returns
     -------
-    plan : TitrationPlan or None
-        None when the drug must not be used at this kidney or liver function.
-    messages : list of str
-        Why the plan is missing or what limits it (renal and hepatic notes).
+    TitrationAdvice
+        The plan (None when a rule or a dose band rules the drug out), notes and reasons.
 
     Raises
     ------
     NotFoundError
-        For an unknown drug, or one that has no oral daily dosing to titrate.
+        For an unknown drug, one with no oral daily dosing, or a per-kg drug without a weight.
     """
     kb = kb or load_knowledge_base()
     ident = _treatment_id(kb, name)
@@ -177,27 +195,46 @@ def plan_titration(
     if drug is None or drug.treatment is None or drug.treatment.dosing is None:
         raise NotFoundError(
             f"'{kb.name_of(ident)}' has no oral daily dosing to titrate in the knowledge base "
-            "(see 'myoscope treatments " + bare_id(ident) + "')."
-        )
-    renal = find_renal_adjustment(drug, egfr_ml_min, on_dialysis=on_dialysis)
-    liver = find_hepatic_adjustment(drug, hepatic)
-    messages = [adj.note for adj in (renal, liver) if adj is not None]
-    if (
-        egfr_ml_min is None
-        and drug.treatment.renal is not None
-        and drug.treatment.renal.clearance == "major"
-    ):
-        messages.append(
-            "Kidney function not given: the plan is not adjusted for it. Pass --egfr to check."
+            f"(see 'myoscope treatments {bare_id(ident)}')."
         )
     if drug.treatment.dosing.unit == "mg/kg" and weight_kg is None:
         raise NotFoundError(
             f"{drug.name} is dosed per kg of body weight: pass --weight-kg to compute a plan."
         )
-    dosing = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight_kg)
-    if dosing is None:
-        return None, messages
-    return compute_titration(drug, dosing), messages
+    facts = organ_facts(kb, egfr_ml_min, hepatic, on_dialysis=on_dialysis)
+    expanded = kb.expand(ident)
+    targeting = [r for r in kb.rules if any(e.target in expanded for e in r.effects)]
+    blocked: list[str] = []
+    notes: list[str] = []
+    for finding in evaluate_rules(targeting, facts):
+        if finding.status is not RuleStatus.FIRES:
+            continue
+        statuses = {e.status for e in finding.rule.effects if e.target in expanded}
+        text = str(getattr(finding.rule.says, audience))
+        (blocked if statuses & {"avoid", "contraindicated"} else notes).append(text)
+    renal = find_renal_adjustment(drug, egfr_ml_min, on_dialysis=on_dialysis)
+    liver = find_hepatic_adjustment(drug, hepatic)
+    for adj in (renal, liver):
+        if adj is None:
+            continue
+        (blocked if adj.action in ("avoid", "contraindicated") else notes).append(adj.note)
+    renal_info = drug.treatment.renal
+    if (
+        egfr_ml_min is None
+        and not on_dialysis
+        and renal_info is not None
+        and renal_info.clearance == "major"
+    ):
+        notes.append(
+            "Kidney function not given: the plan is not adjusted for it. Pass --egfr to check."
+        )
+    dosing = (
+        None if blocked else adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight_kg)
+    )
+    plan = compute_titration(drug, dosing) if dosing is not None else None
+    return TitrationAdvice(
+        drug.name, plan, tuple(dict.fromkeys(notes)), tuple(dict.fromkeys(blocked))
+    )
 
 
 def check_bundled_knowledge_base(root: Path | None = None) -> list[Problem]:

@@ -209,7 +209,9 @@ def read_profile(path: str) -> PatientProfile:
                 field="PROFILE",
             ) from None
         except OSError as exc:
-            raise InvalidInputError(f"Cannot read '{path}': {exc.strerror}.", field="PROFILE") from None
+            raise InvalidInputError(
+                f"Cannot read '{path}': {exc.strerror}.", field="PROFILE"
+            ) from None
         name, is_json = file.name, file.suffix.lower() == ".json"
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys) if is_json else load_yaml(text)
