@@ -175,8 +175,12 @@ def test_titrate_prints_a_capped_weekly_table(runner: CliRunner):
 
 @pytest.mark.parametrize(
     "args",
-    [["piracetam", "--egfr", "10"], ["valproate", "--hepatic", "severe"],
-     ["Klonopin", "--hepatic", "moderate"], ["acetazolamide", "--hepatic", "severe"]],
+    [
+        ["piracetam", "--egfr", "10"],
+        ["valproate", "--hepatic", "severe"],
+        ["Klonopin", "--hepatic", "moderate"],
+        ["acetazolamide", "--hepatic", "severe"],
+    ],
 )
 def test_titrate_refuses_a_drug_that_must_not_be_used(runner: CliRunner, args):
     """Label contraindications (facts.md 3.1, 3.2, 3.5, 3.19) apply to plans as to advice."""

@@ -60,3 +60,74 @@ def test_fired_red_flag_names_only_conditions_present_when_kidney_function_unkno
     for al in flags:
         assert "renal-impairment" not in al.subjects, al.id
         assert "ckd-stage-5" not in al.subjects, al.id
+
+
+def test_children_get_no_adult_doses(kb: KnowledgeBase) -> None:
+    """facts.md 3.22 is an adult table; 3.2: valproate liver risk is highest under 2 years
+    [S37] ref:label-valproate. A child of 4 gets options but no adult doses, and is told why."""
+    a = run_assessment(
+        kb, age_years=4, sex="male", weight_kg=16, myoclonus={"physiology": "cortical"}
+    )
+    assert a.options
+    assert all(o.dosing is None for o in a.options)
+    assert "adult-dosing-only" in {al.id for al in a.alerts}
+
+
+def test_a_dose_taken_above_the_renal_maximum_is_flagged(kb: KnowledgeBase) -> None:
+    """facts.md 3.18: gabapentin CrCl 15-29 mL/min 200-700 mg/day [S80]
+    ref:gabapentinoid-renal-dosing; a man on 1800 mg/day at eGFR 25 needs a dose review."""
+    a = run_assessment(
+        kb,
+        age_years=74,
+        sex="male",
+        egfr_ml_min=25,
+        medications=[{"name": "gabapentin", "dose_mg_per_day": 1800}],
+    )
+    alert = next(al for al in a.alerts if al.id == "dose-above-maximum-gabapentin")
+    assert "700" in alert.summary
+    assert alert.severity == "warning"
+
+
+def test_an_option_whose_check_waits_on_missing_information_ranks_after_clear_ones(
+    kb: KnowledgeBase,
+) -> None:
+    """facts.md 2.3 JME and 11 rule 3 (NICE NG217 [S39b]): in a woman who could become
+    pregnant, levetiracetam or lamotrigine come before valproate; while childbearing potential
+    is unknown, valproate is shown with caution after the options that are clear."""
+    a = run_assessment(
+        kb,
+        age_years=30,
+        sex="female",
+        egfr_ml_min=100,
+        myoclonus={"etiology": "juvenile myoclonic epilepsy"},
+        medications=[{"name": "Keppra", "dose_mg_per_day": 1500}],
+    )
+    valproate = opt(a, "valproate")
+    lamotrigine = opt(a, "lamotrigine")
+    assert valproate.status == "caution"
+    assert lamotrigine.rank < valproate.rank
+    assert "childbearing_potential" in missing_fields(a)
+
+
+def test_add_ons_name_the_drug_taken_and_asked_non_options_have_no_dosing(
+    kb: KnowledgeBase,
+) -> None:
+    """facts.md 2.1 (polytherapy with complementary mechanisms [S1] ref:kojovic-2011) and
+    2.3 hypnic jerks need no drug treatment [S58] ref:ninds-myoclonus."""
+    a = run_assessment(
+        kb,
+        age_years=50,
+        sex="male",
+        egfr_ml_min=90,
+        myoclonus={"physiology": "cortical"},
+        medications=[{"name": "levetiracetam"}],
+    )
+    assert "levetiracetam" in opt(a, "valproate").add_on_to
+    hypnic = run_assessment(
+        kb,
+        age_years=26,
+        sex="male",
+        myoclonus={"physiology": "physiological", "etiology": "hypnic jerks"},
+        asks_about=["clonazepam"],
+    )
+    assert opt(hypnic, "clonazepam").dosing is None

@@ -30,16 +30,20 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
+def _doses(n: int) -> str:
+    return "once a day" if n == 1 else f"in {n} doses a day"
+
+
 def _dosing(d: Dosing) -> str:
     steps = (
         f", increase by {_num(d.step_mg)} mg every {d.step_interval_days} days" if d.step_mg else ""
     )
-    adjusted = f"; adjusted for {', '.join(d.adjusted_for)}" if d.adjusted_for else ""
     start = " (as a single dose)" if d.start_doses_per_day == 1 and d.doses_per_day > 1 else ""
+    adjusted = f"; adjusted for {', '.join(d.adjusted_for)}" if d.adjusted_for else ""
     return (
         f"start {_num(d.start_mg_per_day)} mg/day{start}{steps}, usual target "
-        f"{_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day, in "
-        f"{d.doses_per_day} dose(s) a day{adjusted}"
+        f"{_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day, "
+        f"{_doses(d.doses_per_day)}{adjusted}"
     )
 
 
@@ -66,7 +70,8 @@ def render_assessment(a: Assessment) -> str:
         out.append("  (none: record the type or cause of the myoclonus to get options)")
     for o in a.options:
         taking = ", taken now" if o.taking_now else ""
-        out.append(f"  {o.rank}. {o.name} [{o.id}]: {o.line} line, {o.status}{taking}")
+        add_on = f", add-on to {', '.join(o.add_on_to)}" if o.add_on_to else ""
+        out.append(f"  {o.rank}. {o.name} [{o.id}]: {o.line} line, {o.status}{taking}{add_on}")
         for reason in o.reasons:
             out += _wrap(f"- {reason}", "     ")
         if o.dosing is not None:
@@ -77,9 +82,11 @@ def render_assessment(a: Assessment) -> str:
         if grade or o.sources:
             out += _wrap(f"{grade}Sources:{_refs(o.sources) or ' none'}", "     ")
     out.append("")
-    if a.alerts:
+    # Possible causes are listed in their own section above; the other alerts follow.
+    alerts = [alert for alert in a.alerts if alert.kind != "possible-cause"]
+    if alerts:
         out.append("Alerts")
-        for alert in a.alerts:
+        for alert in alerts:
             subjects = f" ({', '.join(alert.subjects)})" if alert.subjects else ""
             out += _wrap(
                 f"[{alert.severity}] {alert.kind}{subjects}: {alert.summary}{_refs(alert.sources)}",
@@ -132,7 +139,7 @@ def render_monograph(m: Monograph, kb: KnowledgeBase) -> str:
                 out += _wrap(
                     f"Adult dosing: start {_num(d.start_per_day)} {unit}, increase by {_num(d.step)} {unit} every "
                     f"{d.step_interval_days} days, usual target {_num(d.target_per_day)} {unit}, "
-                    f"maximum {_num(d.max_per_day)} {unit}, in {d.doses_per_day} dose(s) a day"
+                    f"maximum {_num(d.max_per_day)} {unit}, {_doses(d.doses_per_day)}"
                     f"{_refs(d.sources)}",
                     "",
                 )

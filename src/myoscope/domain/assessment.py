@@ -79,6 +79,7 @@ class Option(_Out):
     dosing: Dosing | None
     sources: list[str]
     taking_now: bool = False
+    add_on_to: list[str] = []
 
 
 class Alert(_Out):

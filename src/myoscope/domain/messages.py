@@ -21,6 +21,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "reason.cause-review-drug": frozenset({"name", "strength"}),
     "reason.cause-review-condition": frozenset({"name", "strength"}),
     "reason.renal-estimate": frozenset({"egfr", "condition"}),
+    "reason.organ-adjusted": frozenset({"organ"}),
+    "reason.organ-excluded": frozenset({"organ"}),
     # alerts written by the engine
     "alert.not-established": frozenset({"name"}),
     "alert.duplicate-mechanism": frozenset({"option", "taken", "mechanism"}),
@@ -30,6 +32,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "alert.not-checked": frozenset({"title", "fields"}),
     "alert.renal-not-checked": frozenset({"name"}),
     "alert.organ-adjustment": frozenset({"name", "organ", "action", "note"}),
+    "alert.adult-dosing-only": frozenset({"age", "adult_age"}),
+    "alert.dose-above-maximum": frozenset({"name", "dose", "maximum", "basis"}),
     # missing information
     "missing.why": frozenset({"checks"}),
     "missing.dosing": frozenset({"name"}),

@@ -48,7 +48,7 @@ class NameIndex:
 
     def __init__(self, entries: list[tuple[str, str]]) -> None:
         self._by_key: dict[str, str] = {}
-        self._display: dict[str, str] = {}
+        self._canonical: dict[str, str] = {}  # id -> the first name given for it
         self.conflicts: list[tuple[str, str, str]] = []
         for name, ident in entries:
             key = normalize_name(name)
@@ -59,19 +59,22 @@ class NameIndex:
                 self.conflicts.append((name, existing, ident))
                 continue
             self._by_key[key] = ident
-            self._display.setdefault(key, name)
+            self._canonical.setdefault(ident, name)
 
     def lookup(self, name: str) -> str | None:
         """Return the id for ``name``, or None when it is not known."""
         return self._by_key.get(normalize_name(name))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Return up to ``n`` known names close to ``name``, best first."""
+        """Return up to ``n`` canonical names of entries close to ``name``, best first.
+
+        A close synonym or misspelling counts for its entry, whose canonical name is suggested.
+        """
         key = normalize_name(name)
-        matches = get_close_matches(key, list(self._by_key), n=n * 2, cutoff=0.7)
+        matches = get_close_matches(key, list(self._by_key), n=n * 4, cutoff=0.75)
         seen: list[str] = []
         for match in matches:
-            display = self._display[match]
+            display = self._canonical[self._by_key[match]]
             if display not in seen:
                 seen.append(display)
         return seen[:n]

@@ -207,6 +207,7 @@ class Derivation(_Model):
     """Thresholds used to derive facts from a profile (kept as data, with their sources)."""
 
     older_adult_min_age_years: int = Field(ge=0, le=120)
+    adult_min_age_years: int = Field(ge=0, le=120)
     childbearing_age_years: tuple[int, int]
     renal_impairment_below_egfr_ml_min: float = Field(gt=0)
     sources: Sources

@@ -28,6 +28,8 @@ LINE_ORDER = {
     Line.THIRD: 4,
     Line.REFRACTORY: 5,
 }
+# Ranking tiers: an add-on to what is taken is discussed alongside switching to a second line.
+RANK_TIER = {**LINE_ORDER, Line.ADJUNCT: LINE_ORDER[Line.SECOND]}
 STATUS_ORDER = {Status.SUGGESTED: 0, Status.CAUTION: 1, Status.AVOID: 2, Status.CONTRAINDICATED: 3}
 SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 STRENGTH_ORDER = {"high": 0, "moderate": 1, "low": 2, "very-low": 3}
@@ -53,6 +55,10 @@ class Candidate:
     taking_now: bool = False
     failed_before: bool = False
     gated: bool = False
+    at_risk: bool = False  # an avoid/contraindicated check is pending missing information
+    asked_only: bool = False  # shown only because it was asked about
+    line_reason: bool = False
+    add_on_to: list[str] = field(default_factory=list)
 
     def raise_status(self, status: Status) -> None:
         """Raise the status to ``status`` if that is stricter (never lower it)."""
@@ -145,6 +151,11 @@ class Builder:
         if why not in self.missing[profile_field]:
             self.missing[profile_field].append(why)
 
+    def cause_options(self) -> set[str]:
+        """Return the manifest's "review the cause" options (ranked first in their line)."""
+        links = (self.kb.manifest.cause_review_option, self.kb.manifest.condition_cause_option)
+        return {link for link in links if link is not None}
+
     def relevant(self) -> set[str]:
         """Options shown, medicines taken and treatments asked about."""
         return set(self.candidates) | set(self.resolution.active) | set(self.resolution.asks_about)
@@ -179,7 +190,15 @@ class Builder:
                         spec.preference,
                         spec.evidence,
                     )
-                cand.add(self.says(spec.says), spec.evidence.references)
+                if spec.treatment in self.cause_options():
+                    cand.preference = 0
+                if self.audience == "clinician" or not cand.line_reason:
+                    cand.add(self.says(spec.says), spec.evidence.references)
+                    cand.line_reason = True
+                else:
+                    cand.sources.extend(
+                        r for r in spec.evidence.references if r not in cand.sources
+                    )
                 if gated and not cand.gated:
                     cand.gated = True
                     cand.add(self.text("reason.refractory-gate", count=rule.refractory_after))
@@ -262,7 +281,7 @@ class Builder:
             )
             if role is None:  # pragma: no cover - kb.treatments holds treatment drugs only
                 continue
-            cand = Candidate(ident, Line.THIRD, 99, None)
+            cand = Candidate(ident, Line.THIRD, 99, None, asked_only=True)
             cand.add(self.text("reason.asked-not-usual"), role.sources)
             cand.raise_status(Status.CAUTION)
             self.candidates[ident] = cand
@@ -324,13 +343,15 @@ class Builder:
                     or cand.status not in (Status.SUGGESTED, Status.CAUTION)
                 ):
                     continue
-                cand.add(
-                    self.text(
-                        "reason.add-on",
-                        drug=self.name(ident),
-                        mechanism=self.name(other_drug.mechanism or ""),
+                cand.add_on_to.append(bare_id(ident))
+                if self.audience == "clinician":
+                    cand.add(
+                        self.text(
+                            "reason.add-on",
+                            drug=self.name(ident),
+                            mechanism=self.name(other_drug.mechanism or ""),
+                        )
                     )
-                )
 
     def apply_history(self) -> None:
         """Earlier intolerance or failure, and drug allergies."""
@@ -490,9 +511,17 @@ class Builder:
     def undetermined(self, finding: Finding, hits: list[str]) -> None:
         """Handle a check that could not be completed: caution its targets, ask what is missing."""
         rule = finding.rule
+        blocking = {
+            m
+            for e in rule.effects
+            if e.status in ("avoid", "contraindicated")
+            for m in self.kb.members(e.target)
+        }
         for member in hits:
             if member in self.candidates:
                 self.candidates[member].raise_status(Status.CAUTION)
+                if member in blocking:
+                    self.candidates[member].at_risk = True
         fields = sorted({profile_field(m) for m in finding.missing})
         what = ", ".join(self.name(h) for h in hits) if hits else rule.title
         for name in fields:
@@ -588,13 +617,20 @@ class Builder:
                     continue
                 if (status := _ORGAN_STATUS.get(adj.action)) is not None:
                     cand.raise_status(status)
-                cand.add(adj.note)
+                if self.audience == "clinician":
+                    cand.add(adj.note)
+                else:
+                    blocked = adj.action in (OrganAction.AVOID, OrganAction.CONTRAINDICATED)
+                    key = "reason.organ-excluded" if blocked else "reason.organ-adjusted"
+                    cand.add(self.text(key, organ=_ORGAN_WORDS[organ][0]))
                 self.organ_alert(drug, organ, adj.action, adj.note)
             weight = self.profile.weight_kg
             dose_info = drug.treatment.dosing
             if dose_info is not None and dose_info.unit == "mg/kg" and weight is None:
                 self.ask("weight_kg", self.text("missing.dosing", name=drug.name))
             adjusted = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight)
+            if cand.asked_only or not self.adult():
+                adjusted = None  # not an option for this person, or adult doses do not apply
             dosing[ident] = (
                 None
                 if adjusted is None
@@ -611,6 +647,75 @@ class Builder:
                 )
             )
         return dosing
+
+    def adult(self) -> bool:
+        """Whether adult label dosing applies (the knowledge base holds no paediatric doses)."""
+        return self.profile.age_years >= self.kb.manifest.derivation.adult_min_age_years
+
+    def check_dosing_scope(self) -> None:
+        """Say once why no doses are shown for a child."""
+        if self.adult():
+            return
+        with_doses: list[str] = []
+        sources: list[str] = []
+        for ident in self.candidates:
+            drug = self.kb.drugs.get(ident)
+            if (
+                drug is not None
+                and drug.treatment is not None
+                and drug.treatment.dosing is not None
+            ):
+                with_doses.append(bare_id(ident))
+                sources += [s for s in drug.treatment.dosing.sources if s not in sources]
+        if not with_doses:
+            return
+        self.add_alert(
+            self.message_alert(
+                "alert.adult-dosing-only",
+                ident="adult-dosing-only",
+                kind="dose-adjustment",
+                severity="warning",
+                subjects=with_doses,
+                sources=sources,
+                age=self.profile.age_years,
+                adult_age=self.kb.manifest.derivation.adult_min_age_years,
+            )
+        )
+
+    def check_current_doses(self) -> None:
+        """Doses taken now above the maximum for this kidney and liver function."""
+        conditions: PartialSet = self.facts["conditions"]
+        egfr, _ = self.renal_estimate()
+        dialysis = "condition:dialysis" in conditions.present
+        hepatic = str(self.profile.hepatic_impairment) if self.profile.hepatic_impairment else None
+        for _, ident, _, dose in self.resolution.medications:
+            drug = self.kb.drugs.get(ident)
+            if dose is None or drug is None or drug.treatment is None or not self.adult():
+                continue
+            info = drug.treatment.dosing
+            if info is None or info.unit != "mg":
+                continue
+            renal = find_renal_adjustment(drug, egfr, on_dialysis=dialysis)
+            liver = find_hepatic_adjustment(drug, hepatic)
+            adjusted = adjust_dosing(drug, renal=renal, hepatic=liver)
+            if adjusted is None or dose <= adjusted.max_mg_per_day:
+                continue
+            organs = [w for w, adj in (("kidney", renal), ("liver", liver)) if adj is not None]
+            basis = f" for this {' and '.join(organs)} function" if organs else ""
+            self.add_alert(
+                self.message_alert(
+                    "alert.dose-above-maximum",
+                    ident=f"dose-above-maximum-{bare_id(ident)}",
+                    kind="dose-adjustment",
+                    severity="warning",
+                    subjects=[bare_id(ident)],
+                    sources=list(info.sources),
+                    name=drug.name,
+                    dose=f"{dose:g}",
+                    maximum=f"{adjusted.max_mg_per_day:g}",
+                    basis=basis,
+                )
+            )
 
     def organ_alert(self, drug: Drug, organ: str, action: OrganAction, note: str) -> None:
         """Add a dose-adjustment alert: how kidney or liver function changes a drug's use."""

@@ -31,7 +31,7 @@ from myoscope.domain.profile import PatientProfile
 from myoscope.knowledge.base import KnowledgeBase, bare_id
 from myoscope.knowledge.schema import RuleKind, Severity, Status
 from myoscope.rules._builder import (
-    LINE_ORDER,
+    RANK_TIER,
     SEVERITY_ORDER,
     STATUS_ORDER,
     STRENGTH_ORDER,
@@ -82,6 +82,8 @@ def assess_profile(
     b.apply_history()
     b.apply_rules(findings)
     dosing = b.apply_organs()
+    b.check_dosing_scope()
+    b.check_current_doses()
     b.add_add_on_reasons()
     b.add_claims()
     urgent = [b.says(f.rule.says) for f in fired if f.rule.urgent]
@@ -101,6 +103,7 @@ def assess_profile(
             else None,
             sources=c.sources,
             taking_now=c.taking_now,
+            add_on_to=c.add_on_to,
         )
         for rank, c in enumerate(sorted(b.candidates.values(), key=lambda c: _rank_key(b, c)), 1)
     ]
@@ -129,13 +132,18 @@ def assess_profile(
     )
 
 
-def _rank_key(b: Builder, c: Candidate) -> tuple[int, bool, int, int, int, int, str]:
-    """Options to discuss first, then avoid, then contraindicated; within them guideline order."""
+def _rank_key(b: Builder, c: Candidate) -> tuple[int, bool, bool, int, int, int, int, str]:
+    """Options to discuss first, then avoid, then contraindicated; within them guideline order.
+
+    A treatment that failed before moves the next line forward, and one whose contraindication
+    check waits on missing information (say, pregnancy status) comes after those that are clear.
+    """
     usable = c.status in (Status.SUGGESTED, Status.CAUTION)
     return (
         0 if usable else STATUS_ORDER[c.status],
-        c.failed_before,  # a treatment that failed before moves the next line forward
-        LINE_ORDER[c.line],
+        c.failed_before,
+        c.at_risk,
+        RANK_TIER[c.line],
         STATUS_ORDER[c.status],
         c.preference,
         b.strength(c.evidence),

@@ -52,10 +52,11 @@ class UnrecognizedName:
 class Resolution:
     """Names of a profile matched to knowledge-base ids.
 
-    ``medications`` keeps the profile's order: ``(name as typed, id, recently started)``.
+    ``medications`` keeps the profile's order: ``(name as typed, id, recently started, dose in
+    mg/day or None)``.
     """
 
-    medications: tuple[tuple[str, str, bool], ...] = ()
+    medications: tuple[tuple[str, str, bool, float | None], ...] = ()
     conditions: frozenset[str] = frozenset()
     drug_allergies: frozenset[str] = frozenset()
     ineffective: frozenset[str] = frozenset()
@@ -68,7 +69,7 @@ class Resolution:
     @property
     def active(self) -> frozenset[str]:
         """Ids of the medicines taken now."""
-        return frozenset(ident for _, ident, _ in self.medications)
+        return frozenset(m[1] for m in self.medications)
 
 
 def _unrecognized(name: str, suggestions: list[str]) -> UnrecognizedName:
@@ -99,7 +100,7 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
         k: []
         for k in ("medications", "conditions", "allergies", "previous_treatments", "asks_about")
     }
-    medications: list[tuple[str, str, bool]] = []
+    medications: list[tuple[str, str, bool, float | None]] = []
     for med in profile.medications:
         ident = kb.medicine_names.lookup(med.name)
         if ident is None or not ident.startswith("drug:"):
@@ -107,7 +108,7 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
                 _unrecognized(med.name, kb.medicine_names.suggest(med.name))
             )
         else:
-            medications.append((med.name, ident, bool(med.recently_started)))
+            medications.append((med.name, ident, bool(med.recently_started), med.dose_mg_per_day))
 
     conditions: set[str] = set()
     for name in profile.conditions:
@@ -364,7 +365,7 @@ def derive_facts(
         return frozenset(out)
 
     facts["medications.active"] = expanded(resolution.active)
-    facts["medications.recent"] = expanded({i for _, i, recent in resolution.medications if recent})
+    facts["medications.recent"] = expanded({m[1] for m in resolution.medications if m[2]})
     facts["treatments.ineffective"] = expanded(resolution.ineffective)
     facts["treatments.not_tolerated"] = expanded(resolution.not_tolerated)
     facts["asks_about"] = frozenset(resolution.asks_about)
