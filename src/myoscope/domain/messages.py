@@ -23,6 +23,7 @@ MESSAGES: dict[str, frozenset[str]] = {
     "reason.renal-estimate": frozenset({"egfr", "condition"}),
     "reason.organ-adjusted": frozenset({"organ"}),
     "reason.organ-excluded": frozenset({"organ"}),
+    "reason.dosing-withheld": frozenset({"rule"}),
     # alerts written by the engine
     "alert.not-established": frozenset({"name"}),
     "alert.duplicate-mechanism": frozenset({"option", "taken", "mechanism"}),

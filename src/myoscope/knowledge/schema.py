@@ -692,10 +692,16 @@ Condition = Leaf | AllCondition | AnyCondition | NotCondition
 
 
 class Effect(_Model):
-    """What a firing rule does to treatment options: ``target`` gets at least ``status``."""
+    """What a firing rule does to treatment options: ``target`` gets at least ``status``.
+
+    ``standard_dosing: false`` withholds the standard titration plan of the target, for example
+    when an interaction changes the schedule (lamotrigine started on valproate); the rule's
+    wording then gives the schedule.
+    """
 
     target: TargetId
     status: Literal["caution", "avoid", "contraindicated"]
+    standard_dosing: StrictBool = True
 
 
 class CauseSpec(_Model):

@@ -58,6 +58,7 @@ class Candidate:
     at_risk: bool = False  # an avoid/contraindicated check is pending missing information
     asked_only: bool = False  # shown only because it was asked about
     line_reason: bool = False
+    standard_dosing: bool = True
     add_on_to: list[str] = field(default_factory=list)
 
     def raise_status(self, status: Status) -> None:
@@ -505,7 +506,11 @@ class Builder:
             for effect in rule.effects:
                 for member in self.kb.members(effect.target):
                     if member in self.candidates:
-                        self.candidates[member].raise_status(Status(effect.status))
+                        cand = self.candidates[member]
+                        cand.raise_status(Status(effect.status))
+                        if not effect.standard_dosing and cand.standard_dosing:
+                            cand.standard_dosing = False
+                            cand.add(self.text("reason.dosing-withheld", rule=rule.title))
             self.add_alert(self.rule_alert(finding, hits))
 
     def undetermined(self, finding: Finding, hits: list[str]) -> None:
@@ -629,7 +634,7 @@ class Builder:
             if dose_info is not None and dose_info.unit == "mg/kg" and weight is None:
                 self.ask("weight_kg", self.text("missing.dosing", name=drug.name))
             adjusted = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight)
-            if cand.asked_only or not self.adult():
+            if cand.asked_only or not cand.standard_dosing or not self.adult():
                 adjusted = None  # not an option for this person, or adult doses do not apply
             dosing[ident] = (
                 None
