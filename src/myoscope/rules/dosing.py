@@ -170,6 +170,9 @@ def adjust_dosing(
             doses = min(doses, adj.doses_per_day)
     target = min(target, maximum)
     start = min(start, maximum)
+    if step == 0:
+        # No titration: the dose taken is the start dose, also when a band lowered it.
+        target = start
     return AdjustedDosing(
         start_mg_per_day=_round(start),
         step_mg=_round(step),
