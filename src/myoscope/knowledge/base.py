@@ -118,19 +118,11 @@ class KnowledgeBase:
 
         return {cid: _closure(cid, parents) for cid in self.classes}
 
-    def expand(self, ident: str) -> frozenset[str]:
-        """Return ``ident`` with every class it belongs to (drugs) or its ancestors (classes).
+    @cached_property
+    def _expansions(self) -> dict[str, frozenset[str]]:
+        return {i: self._expand(i) for i in (*self.drugs, *self.interventions, *self.classes)}
 
-        Parameters
-        ----------
-        ident : str
-            A drug, intervention or class id.
-
-        Returns
-        -------
-        frozenset of str
-            The id itself, its mechanism, its classes and all their parents.
-        """
+    def _expand(self, ident: str) -> frozenset[str]:
         found = {ident}
         drug = self.drugs.get(ident)
         direct: tuple[str, ...] = ()
@@ -144,11 +136,36 @@ class KnowledgeBase:
             found |= self.class_ancestors.get(cid, frozenset({cid}))
         return frozenset(found)
 
+    def expand(self, ident: str) -> frozenset[str]:
+        """Return ``ident`` with every class it belongs to (drugs) or its ancestors (classes).
+
+        Parameters
+        ----------
+        ident : str
+            A drug, intervention or class id.
+
+        Returns
+        -------
+        frozenset of str
+            The id itself, its mechanism, its classes and all their parents.
+        """
+        found = self._expansions.get(ident)
+        return found if found is not None else self._expand(ident)
+
+    @cached_property
+    def _class_members(self) -> dict[str, frozenset[str]]:
+        members: dict[str, set[str]] = {}
+        for ident in (*self.drugs, *self.interventions):
+            for cid in self.expand(ident):
+                if cid.startswith("class:"):
+                    members.setdefault(cid, set()).add(ident)
+        return {cid: frozenset(ids) for cid, ids in members.items()}
+
     def members(self, target: str) -> frozenset[str]:
         """Return the treatment and drug ids a rule target stands for (a class -> its drugs)."""
         if not target.startswith("class:"):
             return frozenset({target})
-        return frozenset(i for i in (*self.drugs, *self.interventions) if target in self.expand(i))
+        return self._class_members.get(target, frozenset())
 
     @cached_property
     def etiology_ancestors(self) -> dict[str, frozenset[str]]:

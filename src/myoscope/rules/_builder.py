@@ -490,11 +490,11 @@ class Builder:
 
     def apply_rules(self, findings: tuple[Finding, ...]) -> None:
         """Effects and alerts of every alert rule that fired or could not be decided."""
+        relevant = self.relevant()  # statuses change below; which options exist does not
         for finding in findings:
             rule = finding.rule
             if rule.options or rule.cause is not None or finding.status is RuleStatus.SILENT:
                 continue
-            relevant = self.relevant()
             hits: list[str] = []
             for effect in rule.effects:
                 hits += sorted(m for m in self.kb.members(effect.target) if m in relevant)
