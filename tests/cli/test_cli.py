@@ -244,3 +244,11 @@ def test_intervention_monograph(runner: CliRunner):
     assert result.exit_code == 0
     assert "Deep brain stimulation" in result.stdout
     assert "ref:" in result.stdout
+
+
+def test_titrate_warns_when_a_drug_can_worsen_myoclonus(runner: CliRunner):
+    """facts.md 3.16 and 4: carbamazepine is not an antimyoclonic drug and aggravates
+    myoclonic epilepsies [S29][S36] ref:ferlazzo-2017."""
+    out = invoke(runner, "titrate", "carbamazepine").stdout
+    assert "WARNING: Carbamazepine is not one of the medicines used to treat myoclonus" in out
+    assert "May make jerks worse" in out

@@ -80,7 +80,7 @@ profiles = st.fixed_dictionaries(
         ),
         "asks_about": st.lists(st.sampled_from(TREATMENTS), max_size=3),
     },
-)
+).filter(lambda d: not (d["sex"] == "male" and d.get("pregnant")))  # refused as inconsistent
 
 
 def uses_presence(condition: Any) -> bool:

@@ -13,7 +13,7 @@ from myoscope.domain.assessment import Alert, Assessment
 
 STATUS_ORDER = {"suggested": 0, "caution": 1, "avoid": 2, "contraindicated": 3}
 SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
-STRENGTH_ORDER = {"low": 0, "moderate": 1, "high": 2}
+STRENGTH_ORDER = {"weak": 0, "moderate": 1, "strong": 2}
 OPEN = {"suggested", "caution"}
 NOT_ADVISED = {"avoid", "contraindicated"}
 

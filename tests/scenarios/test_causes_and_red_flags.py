@@ -55,7 +55,7 @@ def test_drug_induced_cause_listed_for_review_and_ranked_first(
     found = cause(a, drug)
     assert found is not None, [c.id for c in a.causes_to_review]
     assert found.kind == "drug"
-    assert found.strength == "high"
+    assert found.strength == "strong"
     first = a.options[0]
     assert first.id == "stop-or-replace-causative-drug"
     assert first.rank == 1
@@ -77,7 +77,7 @@ def test_cefepime_cause_high_when_renal_impairment(kb: KnowledgeBase) -> None:
     )
     found = cause(a, "cefepime")
     assert found is not None
-    assert found.strength == "high"
+    assert found.strength == "strong"
     assert a.options[0].id == "stop-or-replace-causative-drug"
     assert alerts_about(a, "cefepime", "renal-impairment", kind="possible-cause")
 

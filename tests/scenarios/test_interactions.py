@@ -199,7 +199,7 @@ def test_lithium_accumulation_interaction_when_taking_nsaid_and_thiazide(kb: Kno
     assert not a.unrecognized.medications
     assert alerts_about(a, "lithium", "ibuprofen", "hydrochlorothiazide", kind="interaction")
     lithium = next(c for c in a.causes_to_review if c.id == "lithium")
-    assert lithium.strength == "high"
+    assert lithium.strength == "strong"
 
 
 def test_taken_aggravating_drug_reviewed_when_jme_on_phenytoin_and_lamotrigine(

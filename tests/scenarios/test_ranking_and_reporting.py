@@ -131,3 +131,33 @@ def test_add_ons_name_the_drug_taken_and_asked_non_options_have_no_dosing(
         asks_about=["clonazepam"],
     )
     assert opt(hypnic, "clonazepam").dosing is None
+
+
+def test_medicines_taken_now_are_checked_against_kidney_function(kb: KnowledgeBase) -> None:
+    """facts.md 3.5: piracetam is contraindicated at CrCl below 20 mL/min [S35]
+    ref:label-piracetam; a person already taking it is told, as a critical alert."""
+    a = run_assessment(
+        kb,
+        age_years=60,
+        sex="male",
+        egfr_ml_min=9,
+        myoclonus={"physiology": "cortical", "etiology": "Lance-Adams"},
+        medications=[{"name": "piracetam", "dose_mg_per_day": 24000}],
+    )
+    alert = next(al for al in a.alerts if al.id == "piracetam-renal")
+    assert alert.severity == "critical"
+    assert all("piracetam" not in o.add_on_to for o in a.options)
+
+
+def test_two_medicines_of_one_mechanism_taken_together_are_flagged(kb: KnowledgeBase) -> None:
+    """facts.md 2.1: combine complementary mechanisms [S1] ref:kojovic-2011; gabapentin and
+    pregabalin are both alpha-2-delta ligands (3.18)."""
+    a = run_assessment(
+        kb,
+        age_years=50,
+        sex="female",
+        pregnant=False,
+        childbearing_potential=False,
+        medications=[{"name": "gabapentin"}, {"name": "pregabalin"}],
+    )
+    assert "duplicate-taken-gabapentin-pregabalin" in {al.id for al in a.alerts}

@@ -271,12 +271,12 @@ def test_gabapentin_cause_stronger_when_renal_impairment(kb: KnowledgeBase) -> N
     renal = run_assessment(
         kb, age_years=70, sex="male", egfr_ml_min=25, myoclonus=myo, medications=meds
     )
-    order = {"low": 0, "moderate": 1, "high": 2}
+    order = {"weak": 0, "moderate": 1, "strong": 2}
     assert normal.causes_to_review
     assert normal.causes_to_review[0].id == "gabapentin"
     renal_cause = next(c for c in renal.causes_to_review if c.id == "gabapentin")
     normal_cause = next(c for c in normal.causes_to_review if c.id == "gabapentin")
-    assert renal_cause.strength == "high"
+    assert renal_cause.strength == "strong"
     assert order[renal_cause.strength] >= order[normal_cause.strength]
     renal_alerts = alerts_about(renal, "gabapentin", "renal-impairment", kind="possible-cause")
     assert renal_alerts

@@ -203,14 +203,14 @@ def render_titration(advice: TitrationAdvice, disclaimer: str) -> str:
     out: list[str] = []
     plan = advice.plan
     if plan is None:
-        out.append(
-            f"No titration plan: {advice.drug} should not be used at this kidney or liver function."
-        )
+        out.append(advice.headline)
         out += [line for m in advice.blocked for line in _wrap(f"- {m}", "  ")]
         out += [line for m in advice.notes for line in _wrap(f"- {m}", "  ")]
+        out += [line for w in advice.warnings for line in _wrap(f"WARNING: {w}", "")]
         out += ["", *_wrap(disclaimer, "")]
         return "\n".join(out)
     d = plan.dosing
+    out += [line for w in advice.warnings for line in _wrap(f"WARNING: {w}", "")]
     out.append(
         f"Titration plan for {plan.drug} (adults): start {_num(d.start_mg_per_day)} mg/day, "
         f"target {_num(d.target_mg_per_day)} mg/day, maximum {_num(d.max_mg_per_day)} mg/day"

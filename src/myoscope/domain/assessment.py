@@ -113,7 +113,7 @@ class Cause(_Out):
 
     id: str
     kind: Literal["drug", "condition"]
-    strength: Literal["high", "moderate", "low"]
+    strength: Literal["strong", "moderate", "weak"]
     summary: str
     sources: list[str]
 

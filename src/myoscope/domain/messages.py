@@ -24,6 +24,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "reason.organ-adjusted": frozenset({"organ"}),
     "reason.organ-excluded": frozenset({"organ"}),
     "reason.dosing-withheld": frozenset({"rule"}),
+    "reason.effective-before": frozenset({"note"}),
+    "reason.not-for-you": frozenset(),
     # alerts written by the engine
     "alert.not-established": frozenset({"name"}),
     "alert.duplicate-mechanism": frozenset({"option", "taken", "mechanism"}),
@@ -35,6 +37,11 @@ MESSAGES: dict[str, frozenset[str]] = {
     "alert.organ-adjustment": frozenset({"name", "organ", "action", "note"}),
     "alert.adult-dosing-only": frozenset({"age", "adult_age"}),
     "alert.dose-above-maximum": frozenset({"name", "dose", "maximum", "basis"}),
+    "alert.duplicate-taken": frozenset({"first", "second", "mechanism"}),
+    # titration plans
+    "titrate.not-a-treatment": frozenset({"name"}),
+    "titrate.may-worsen": frozenset({"title", "text"}),
+    "titrate.no-plan": frozenset({"name", "function"}),
     # missing information
     "missing.why": frozenset({"checks"}),
     "missing.dosing": frozenset({"name"}),

@@ -7,7 +7,7 @@ Optional fields left out are *unknown*, never assumed false.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, get_origin
+from typing import Annotated, Any, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -29,6 +29,7 @@ __all__ = [
 
 
 _NUMBER_TYPES = (int, float, int | None, float | None)
+Name = Annotated[str, Field(min_length=1)]
 
 
 class Sex(StrEnum):
@@ -182,8 +183,14 @@ class PatientProfile(_Model):
     egfr_ml_min: float | None = Field(default=None, ge=0, le=200, allow_inf_nan=False)
     hepatic_impairment: HepaticImpairment | None = None
     myoclonus: MyoclonusDescription = MyoclonusDescription()
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Name, ...] = ()
     medications: tuple[Medication, ...] = ()
-    allergies: tuple[str, ...] = ()
+    allergies: tuple[Name, ...] = ()
     previous_treatments: tuple[PreviousTreatment, ...] = ()
-    asks_about: tuple[str, ...] = ()
+    asks_about: tuple[Name, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PatientProfile:
+        if self.sex is Sex.MALE and self.pregnant:
+            raise ValueError("'pregnant' is true but 'sex' is male; correct one of them")
+        return self

@@ -38,6 +38,8 @@ _ORGAN_STATUS = {
     OrganAction.AVOID: Status.AVOID,
     OrganAction.CONTRAINDICATED: Status.CONTRAINDICATED,
 }
+# The assessment contract's words for the strength of a cause (the spec's example says "strong").
+CAUSE_WORDS = {"high": "strong", "moderate": "moderate", "low": "weak"}
 _ORGAN_WORDS = {"renal": ("kidney", "renal-impairment"), "hepatic": ("liver", "liver-disease")}
 
 
@@ -86,6 +88,7 @@ class Builder:
     alerts: dict[str, Alert] = field(default_factory=dict)
     missing: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     context: set[str] = field(default_factory=set)
+    unsafe_active: set[str] = field(default_factory=set)  # taken now but avoid/contraindicated
 
     # -- wording ---------------------------------------------------------------------------------
 
@@ -252,7 +255,7 @@ class Builder:
                         self.text(
                             f"reason.cause-review-{kind}",
                             name=self.name(ident),
-                            strength=entry["strength"],
+                            strength=CAUSE_WORDS[entry["strength"]],
                         ),
                         entry["sources"],
                     )
@@ -261,7 +264,7 @@ class Builder:
             Cause(
                 id=bare_id(i),
                 kind=e["kind"],
-                strength=e["strength"],
+                strength=CAUSE_WORDS[e["strength"]],
                 summary=" ".join(e["summary"]),
                 sources=e["sources"],
             )
@@ -331,9 +334,33 @@ class Builder:
                     )
                 )
 
+    def check_taken_duplicates(self) -> None:
+        """Two medicines taken now with the same mechanism (e.g. gabapentin and pregabalin)."""
+        taken = sorted(self.resolution.active)
+        for i, first in enumerate(taken):
+            one = self.kb.drugs.get(first)
+            if one is None or one.mechanism is None:
+                continue
+            for second in taken[i + 1 :]:
+                other = self.kb.drugs.get(second)
+                if other is None or other.mechanism != one.mechanism:
+                    continue
+                self.add_alert(
+                    self.message_alert(
+                        "alert.duplicate-taken",
+                        ident=f"duplicate-taken-{bare_id(first)}-{bare_id(second)}",
+                        kind="interaction",
+                        severity="warning",
+                        subjects=[bare_id(first), bare_id(second)],
+                        first=self.name(first),
+                        second=self.name(second),
+                        mechanism=self.name(one.mechanism),
+                    )
+                )
+
     def add_add_on_reasons(self) -> None:
         """Say which drug an option would be added to (only for options still open)."""
-        for ident in sorted(self.context):
+        for ident in sorted(self.context - self.unsafe_active):
             mech = self.kb.drugs[ident].mechanism if ident in self.kb.drugs else None
             for other, cand in self.candidates.items():
                 other_drug = self.kb.drugs.get(other)
@@ -342,6 +369,8 @@ class Builder:
                     or other_drug.treatment is None
                     or other_drug.mechanism == mech
                     or cand.status not in (Status.SUGGESTED, Status.CAUTION)
+                    or cand.asked_only
+                    or cand.line is Line.ACUTE
                 ):
                     continue
                 cand.add_on_to.append(bare_id(ident))
@@ -359,6 +388,8 @@ class Builder:
         for ident, cand in self.candidates.items():
             note = self.resolution.notes.get(ident)
             extra = f" ({note})" if note else ""
+            if ident in self.resolution.effective_stopped:
+                cand.add(self.text("reason.effective-before", note=extra))
             for outcome, kind, severity in (
                 ("not-tolerated", "contraindication", "warning"),
                 ("ineffective", "evidence", "info"),
@@ -505,6 +536,8 @@ class Builder:
                 continue
             for effect in rule.effects:
                 for member in self.kb.members(effect.target):
+                    if member in self.resolution.active and effect.status != "caution":
+                        self.unsafe_active.add(member)
                     if member in self.candidates:
                         cand = self.candidates[member]
                         cand.raise_status(Status(effect.status))
@@ -624,7 +657,7 @@ class Builder:
                     cand.raise_status(status)
                 if self.audience == "clinician":
                     cand.add(adj.note)
-                else:
+                elif not cand.asked_only:
                     blocked = adj.action in (OrganAction.AVOID, OrganAction.CONTRAINDICATED)
                     key = "reason.organ-excluded" if blocked else "reason.organ-adjusted"
                     cand.add(self.text(key, organ=_ORGAN_WORDS[organ][0]))
@@ -634,7 +667,13 @@ class Builder:
             if dose_info is not None and dose_info.unit == "mg/kg" and weight is None:
                 self.ask("weight_kg", self.text("missing.dosing", name=drug.name))
             adjusted = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight)
-            if cand.asked_only or not cand.standard_dosing or not self.adult():
+            if (
+                cand.asked_only
+                or cand.taking_now
+                or cand.line is Line.ACUTE  # intensive-care dosing, not an oral titration
+                or not cand.standard_dosing
+                or not self.adult()
+            ):
                 adjusted = None  # not an option for this person, or adult doses do not apply
             dosing[ident] = (
                 None
@@ -652,6 +691,25 @@ class Builder:
                 )
             )
         return dosing
+
+    def check_taken_organs(self) -> None:
+        """Medicines taken now (not shown as options) checked against kidney and liver bands."""
+        conditions: PartialSet = self.facts["conditions"]
+        egfr, _ = self.renal_estimate()
+        dialysis = "condition:dialysis" in conditions.present
+        hepatic = str(self.profile.hepatic_impairment) if self.profile.hepatic_impairment else None
+        for ident in sorted(self.resolution.active - set(self.candidates)):
+            drug = self.kb.drugs.get(ident)
+            if drug is None or drug.treatment is None:
+                continue
+            for organ, adj in (
+                ("renal", find_renal_adjustment(drug, egfr, on_dialysis=dialysis)),
+                ("hepatic", find_hepatic_adjustment(drug, hepatic)),
+            ):
+                if adj is not None and adj.action in _ORGAN_STATUS:
+                    self.organ_alert(drug, organ, adj.action, adj.note)
+                    if adj.action in (OrganAction.AVOID, OrganAction.CONTRAINDICATED):
+                        self.unsafe_active.add(ident)
 
     def adult(self) -> bool:
         """Whether adult label dosing applies (the knowledge base holds no paediatric doses)."""

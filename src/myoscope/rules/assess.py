@@ -81,6 +81,8 @@ def assess_profile(
     b.apply_taken()
     b.apply_history()
     b.apply_rules(findings)
+    b.check_taken_organs()
+    b.check_taken_duplicates()
     dosing = b.apply_organs()
     b.check_dosing_scope()
     b.check_current_doses()
@@ -88,6 +90,9 @@ def assess_profile(
     b.add_claims()
     urgent = [b.says(f.rule.says) for f in fired if f.rule.urgent]
 
+    for cand in b.candidates.values():
+        if cand.status in (Status.AVOID, Status.CONTRAINDICATED):
+            cand.reasons.insert(0, b.text("reason.not-for-you"))
     options = [
         Option(
             id=bare_id(c.treatment),
@@ -132,7 +137,7 @@ def assess_profile(
     )
 
 
-def _rank_key(b: Builder, c: Candidate) -> tuple[int, bool, bool, int, int, int, int, str]:
+def _rank_key(b: Builder, c: Candidate) -> tuple[int, bool, bool, bool, int, int, int, int, str]:
     """Options to discuss first, then avoid, then contraindicated; within them guideline order.
 
     A treatment that failed before moves the next line forward, and one whose contraindication
@@ -141,6 +146,7 @@ def _rank_key(b: Builder, c: Candidate) -> tuple[int, bool, bool, int, int, int,
     usable = c.status in (Status.SUGGESTED, Status.CAUTION)
     return (
         0 if usable else STATUS_ORDER[c.status],
+        c.asked_only,
         c.failed_before,
         c.at_risk,
         RANK_TIER[c.line],

@@ -160,7 +160,14 @@ def adjust_dosing(
             maximum = min(
                 maximum, adj.max_per_day * (factor if dosing.unit is DoseUnit.MG_PER_KG else 1)
             )
-        adjusted.append(organ)
+        changes_numbers = (
+            adj.action in (OrganAction.CAP, OrganAction.FRACTION)
+            or adj.start_per_day is not None
+            or adj.doses_per_day is not None
+            or adj.slower_titration
+        )
+        if changes_numbers:
+            adjusted.append(organ)
         if adj.slower_titration:
             interval = dosing.step_interval_days * 2
             notes.append("Titrate more slowly than usual (twice the usual interval).")

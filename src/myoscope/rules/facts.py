@@ -61,6 +61,7 @@ class Resolution:
     drug_allergies: frozenset[str] = frozenset()
     ineffective: frozenset[str] = frozenset()
     not_tolerated: frozenset[str] = frozenset()
+    effective_stopped: frozenset[str] = frozenset()
     notes: dict[str, str] = field(default_factory=dict)
     asks_about: tuple[str, ...] = ()
     etiology: str | None = None
@@ -132,6 +133,7 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
 
     ineffective: set[str] = set()
     not_tolerated: set[str] = set()
+    effective_stopped: set[str] = set()
     notes: dict[str, str] = {}
     for past in profile.previous_treatments:
         ident = kb.medicine_names.lookup(past.name)
@@ -144,6 +146,8 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
             ineffective.add(ident)
         elif past.outcome == "not-tolerated":
             not_tolerated.add(ident)
+        elif past.outcome == "effective-stopped":
+            effective_stopped.add(ident)
         if past.note:
             notes[ident] = past.note
 
@@ -178,6 +182,7 @@ def resolve_profile(profile: PatientProfile, kb: KnowledgeBase) -> Resolution:
         drug_allergies=frozenset(drug_allergies),
         ineffective=frozenset(ineffective),
         not_tolerated=frozenset(not_tolerated),
+        effective_stopped=frozenset(effective_stopped),
         notes=notes,
         asks_about=tuple(asks),
         etiology=etiology,

@@ -150,6 +150,8 @@ class TitrationAdvice:
     plan: TitrationPlan | None
     notes: tuple[str, ...]
     blocked: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    headline: str = ""
 
 
 def plan_titration(
@@ -210,8 +212,8 @@ def plan_titration(
         if finding.status is not RuleStatus.FIRES:
             continue
         statuses = {e.status for e in finding.rule.effects if e.target in expanded}
-        text = str(getattr(finding.rule.says, audience))
-        (blocked if statuses & {"avoid", "contraindicated"} else notes).append(text)
+        said = str(getattr(finding.rule.says, audience))
+        (blocked if statuses & {"avoid", "contraindicated"} else notes).append(said)
     renal = find_renal_adjustment(drug, egfr_ml_min, on_dialysis=on_dialysis)
     liver = find_hepatic_adjustment(drug, hepatic)
     for adj in (renal, liver):
@@ -232,8 +234,31 @@ def plan_titration(
         None if blocked else adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight_kg)
     )
     plan = compute_titration(drug, dosing) if dosing is not None else None
+    warnings: list[str] = []
+    messages = kb.messages
+
+    def text(key: str, **fields: str) -> str:
+        return str(getattr(messages[key].says, audience)).format(**fields)
+
+    if not any(o.treatment == ident for r in kb.rules for o in r.options):
+        warnings.append(text("titrate.not-a-treatment", name=drug.name[0].upper() + drug.name[1:]))
+    for rule in targeting:
+        if rule.kind == "aggravation":
+            warnings.append(
+                text("titrate.may-worsen", title=rule.title, text=getattr(rule.says, audience))
+            )
+    given = [
+        w for w, v in (("kidney", egfr_ml_min is not None or on_dialysis), ("liver", hepatic)) if v
+    ]
+    function = " and ".join(given) + " function" if given else "kidney or liver function"
+    headline = text("titrate.no-plan", name=drug.name, function=function)
     return TitrationAdvice(
-        drug.name, plan, tuple(dict.fromkeys(notes)), tuple(dict.fromkeys(blocked))
+        drug.name,
+        plan,
+        tuple(dict.fromkeys(notes)),
+        tuple(dict.fromkeys(blocked)),
+        tuple(dict.fromkeys(warnings)),
+        headline,
     )
 
 

@@ -111,6 +111,7 @@ _EXPECTED = {
     "finite_number": "a finite number",
     "bool_type": "true or false",
     "string_type": "text",
+    "string_too_short": "a name (not empty)",
 }
 
 
