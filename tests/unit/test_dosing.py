@@ -301,3 +301,22 @@ def test_a_band_can_lower_the_start_and_slow_the_titration():
         28,
         1000,
     )
+
+
+def test_on_dialysis_a_recorded_egfr_does_not_apply():
+    drug = make_drug(
+        renal={
+            "clearance": "major",
+            "sources": REF,
+            "adjustments": [
+                {
+                    "egfr_min_ml_min": 0,
+                    "egfr_max_ml_min": 20,
+                    "action": "contraindicated",
+                    "note": "<20",
+                }
+            ],
+        }
+    )
+    assert find_renal_adjustment(drug, 60) is None
+    assert find_renal_adjustment(drug, 60, on_dialysis=True).note == "<20"  # type: ignore[union-attr]

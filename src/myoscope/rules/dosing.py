@@ -66,7 +66,7 @@ def find_renal_adjustment(
         eGFR or creatinine clearance in mL/min; None when unknown.
     on_dialysis : bool
         Whether the person is on dialysis: a band marked for dialysis when the label has one,
-        else the band of the eGFR (the lowest band when the eGFR is unknown).
+        else the lowest eGFR band (a recorded eGFR does not apply on dialysis).
     """
     renal = drug.treatment.renal if drug.treatment else None
     if renal is None:
@@ -76,8 +76,8 @@ def find_renal_adjustment(
         dialysis_bands = [b for b in renal.adjustments if b.dialysis]
         if dialysis_bands:
             return dialysis_bands[0]
-        if egfr_ml_min is None and bands:
-            return min(bands, key=lambda b: b.egfr_min_ml_min)
+        # On dialysis the kidneys' own clearance is the lowest band's, whatever eGFR is recorded.
+        return min(bands, key=lambda b: b.egfr_min_ml_min) if bands else None
     if egfr_ml_min is None:
         return None
     return next((b for b in bands if b.egfr_min_ml_min <= egfr_ml_min < b.egfr_max_ml_min), None)
