@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from myoscope.domain.assessment import Assessment, Dosing
+from myoscope.domain.assessment import Assessment, Dosing, EvidenceGrade
 from myoscope.knowledge import KnowledgeBase, bare_id
 from myoscope.knowledge.schema import Drug, Reference
 from myoscope.services.knowledge import Monograph, TitrationAdvice
@@ -28,6 +28,10 @@ def _refs(sources: list[str] | tuple[str, ...]) -> str:
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+def _grade(evidence: EvidenceGrade) -> str:
+    return evidence.description.rstrip(".") or f"{evidence.system} level {evidence.level}"
 
 
 def _doses(n: int) -> str:
@@ -52,7 +56,11 @@ def render_assessment(a: Assessment) -> str:
     patient = a.audience == "patient"
     out: list[str] = [f"Myoscope assessment (knowledge base {a.kb.version}, {a.audience} view)", ""]
     if a.urgent.refer:
-        out.append("URGENT: get medical help now." if patient else "URGENT REFERRAL")
+        out.append(
+            "URGENT: you need medical help; each point says how soon."
+            if patient
+            else "URGENT REFERRAL"
+        )
         for reason in a.urgent.reasons:
             out += _wrap(f"- {reason}", "  ")
         out.append("")
@@ -78,7 +86,7 @@ def render_assessment(a: Assessment) -> str:
             out += _wrap(f"Dosing: {_dosing(o.dosing)}", "     ")
             if not patient:
                 out += [line for note in o.dosing.notes for line in _wrap(f"  {note}", "     ")]
-        grade = f"Evidence: {o.evidence.system} level {o.evidence.level}. " if o.evidence else ""
+        grade = f"Evidence: {_grade(o.evidence)}. " if o.evidence else ""
         if grade or o.sources:
             out += _wrap(f"{grade}Sources:{_refs(o.sources) or ' none'}", "     ")
     out.append("")

@@ -45,10 +45,11 @@ class Urgent(_Out):
 
 
 class EvidenceGrade(_Out):
-    """An evidence grade: the named system and the level on it."""
+    """An evidence grade: the named system, the level on it, and what the level means."""
 
     system: str
     level: str
+    description: str = ""
 
 
 class Dosing(_Out):

@@ -128,7 +128,12 @@ class Builder:
         """Return the evidence grade as the assessment shows it."""
         if evidence is None:
             return None
-        return EvidenceGrade(system=self.kb.scales[evidence.scale].name, level=evidence.level)
+        level = self.kb.scale_level(evidence.scale, evidence.level)
+        return EvidenceGrade(
+            system=self.kb.scales[evidence.scale].name,
+            level=evidence.level,
+            description=self.says(level) if level is not None else "",
+        )
 
     def strength(self, evidence: Evidence | None) -> int:
         """Rank of an evidence grade (0 = high; missing grades last)."""
