@@ -63,7 +63,7 @@ def generate_profiles(n: int, seed: int, kb: Any) -> list[PatientProfile]:
         }
         if not sparse:
             data |= {
-                "pregnant": rnd.random() < 0.05,
+                "pregnant": data["sex"] != "male" and rnd.random() < 0.05,
                 "childbearing_potential": rnd.random() < 0.4,
                 "egfr_ml_min": round(rnd.uniform(8, 120), 1),
                 "weight_kg": rnd.randint(40, 120),
