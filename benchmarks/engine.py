@@ -23,8 +23,6 @@ import sys
 import time
 from typing import Any
 
-import rule_engine
-
 from myoscope.domain.facts import FACTS, FactType, PartialSet
 from myoscope.domain.profile import PatientProfile
 from myoscope.knowledge import load_knowledge_base
@@ -164,6 +162,8 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def main() -> int:
+    import rule_engine  # the peer, from the "bench" dependency group
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
