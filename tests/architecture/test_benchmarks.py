@@ -12,7 +12,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "engine.py"
 
 def load_script():
     spec = importlib.util.spec_from_file_location("benchmark_engine", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
