@@ -318,12 +318,9 @@ class Builder:
                     self.candidates[ident].add(self.text("reason.taking-now"))
                 else:
                     del self.candidates[ident]
-            drug = self.kb.drugs.get(ident)
-            if drug is None or drug.mechanism is None or drug.treatment is None:
-                continue
             for other, cand in self.candidates.items():
-                other_drug = self.kb.drugs.get(other)
-                if other == ident or other_drug is None or other_drug.mechanism != drug.mechanism:
+                mechanism = self.same_mechanism(ident, other)
+                if mechanism is None:
                     continue
                 cand.raise_status(Status.AVOID)
                 self.add_alert(
@@ -335,20 +332,24 @@ class Builder:
                         subjects=[bare_id(other), bare_id(ident)],
                         option=self.name(other),
                         taken=self.name(ident),
-                        mechanism=self.name(drug.mechanism),
+                        mechanism=self.name(mechanism),
                     )
                 )
+
+    def same_mechanism(self, first: str, second: str) -> str | None:
+        """Return the mechanism class two different treatment drugs share, or None."""
+        one, other = self.kb.drugs.get(first), self.kb.drugs.get(second)
+        if first == second or one is None or other is None or one.treatment is None:
+            return None
+        return one.mechanism if one.mechanism and one.mechanism == other.mechanism else None
 
     def check_taken_duplicates(self) -> None:
         """Two medicines taken now with the same mechanism (e.g. gabapentin and pregabalin)."""
         taken = sorted(self.resolution.active)
         for i, first in enumerate(taken):
-            one = self.kb.drugs.get(first)
-            if one is None or one.mechanism is None:
-                continue
             for second in taken[i + 1 :]:
-                other = self.kb.drugs.get(second)
-                if other is None or other.mechanism != one.mechanism:
+                mechanism = self.same_mechanism(first, second)
+                if mechanism is None:
                     continue
                 self.add_alert(
                     self.message_alert(
@@ -359,7 +360,7 @@ class Builder:
                         subjects=[bare_id(first), bare_id(second)],
                         first=self.name(first),
                         second=self.name(second),
-                        mechanism=self.name(one.mechanism),
+                        mechanism=self.name(mechanism),
                     )
                 )
 
