@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,6 @@ from myoscope.domain.profile import PatientProfile
 from myoscope.knowledge import KnowledgeBase, load_knowledge_base
 from myoscope.rules.assess import assess_profile
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,7 @@ from myoscope.knowledge import KnowledgeBase, load_knowledge_base
 from myoscope.rules.assess import assess_profile
 from myoscope.services.profiles import parse_profile
 
-__all__ = ["EXAMPLE_PROFILES", "assess", "load_example_profile"]
-
-EXAMPLE_PROFILES = ("lance-adams",)
-
+__all__ = ["assess", "load_example_profile"]
 
 def load_example_profile(name: str = "lance-adams") -> PatientProfile:
     """Return a bundled, synthetic example profile."""
