@@ -13,7 +13,6 @@ from myoscope.knowledge import KnowledgeBase, load_knowledge_base
 from myoscope.rules.assess import assess_profile
 
 
-
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_knowledge_base()

@@ -13,6 +13,7 @@ from myoscope.services.profiles import parse_profile
 
 __all__ = ["assess", "load_example_profile"]
 
+
 def load_example_profile(name: str = "lance-adams") -> PatientProfile:
     """Return a bundled, synthetic example profile."""
     import yaml
