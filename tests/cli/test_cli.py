@@ -139,6 +139,7 @@ def test_advise_misspelled_drug_is_listed_not_fatal(runner: CliRunner, profile):
         (["titrate", "levetiracetam", "--egfr", "-5"], "Invalid value for '--egfr'"),
         (["titrate", "levetiracetam", "--hepatic", "C"], "Invalid value for '--hepatic'"),
         (["titrate", "levetiracetam", "--egfr", "nan"], "nan is not a number"),
+        (["titrate", "levetiracetam", "--age", "8"], "adult label dosing"),
         (["titrate"], "Missing argument 'DRUG'"),
         (["sources", "ref:nobody-1900"], "Unknown source key 'ref:nobody-1900'"),
         (["kb", "check", "--path", "."], "is not a knowledge-base folder"),

@@ -590,3 +590,27 @@ def test_clonazepam_flagged_when_sleep_apnoea(kb: KnowledgeBase) -> None:
     assert not a.unrecognized.conditions
     assert status_at_least(a, "clonazepam", "caution")
     assert alerts_about(a, "clonazepam", "sleep-apnoea")
+
+
+def test_perampanel_titrates_every_two_weeks_in_older_adults(kb: KnowledgeBase) -> None:
+    """facts.md 3.11: perampanel +2 mg no faster than weekly, every 2 weeks in the elderly [S49]
+    ref:label-perampanel."""
+    young = run_assessment(
+        kb,
+        age_years=40,
+        sex="male",
+        egfr_ml_min=90,
+        myoclonus={"physiology": "cortical"},
+        asks_about=["perampanel"],
+    )
+    old = run_assessment(
+        kb,
+        age_years=80,
+        sex="male",
+        egfr_ml_min=90,
+        myoclonus={"physiology": "cortical"},
+        asks_about=["perampanel"],
+    )
+    assert opt(young, "perampanel").dosing.step_interval_days == 7
+    assert opt(old, "perampanel").dosing.step_interval_days == 14
+    assert "age" in opt(old, "perampanel").dosing.adjusted_for

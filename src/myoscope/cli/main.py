@@ -186,6 +186,13 @@ def treatments(treatment: str | None, fmt: str) -> None:
 )
 @click.option("--dialysis", is_flag=True, help="The person is on dialysis.")
 @click.option(
+    "--age",
+    "age_years",
+    type=click.IntRange(0, 120),
+    default=None,
+    help="Age in years: older adults get the label's slower schedule where it has one.",
+)
+@click.option(
     "--audience",
     type=click.Choice(["patient", "clinician"]),
     default="patient",
@@ -198,6 +205,7 @@ def titrate(
     hepatic: str | None,
     weight_kg: float | None,
     dialysis: bool,
+    age_years: int | None,
     audience: str,
 ) -> None:
     """Show a week-by-week titration plan, capped by kidney and liver function.
@@ -218,6 +226,7 @@ def titrate(
         hepatic=hepatic,
         weight_kg=weight_kg,
         on_dialysis=dialysis,
+        age_years=age_years,
         audience=audience,
         kb=kb,
     )

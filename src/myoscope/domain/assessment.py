@@ -62,7 +62,7 @@ class Dosing(_Out):
     max_mg_per_day: float
     doses_per_day: int
     start_doses_per_day: int
-    adjusted_for: list[Literal["renal", "hepatic", "weight"]]
+    adjusted_for: list[Literal["renal", "hepatic", "weight", "age"]]
     notes: list[str]
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "Messages",
     "Monitoring",
     "NotCondition",
+    "OlderAdultAdjustment",
     "OptionSpec",
     "OrganAction",
     "Reference",
@@ -549,6 +550,10 @@ class HepaticAdjustment(_OrganAdjustment):
     severity: Literal["mild", "moderate", "severe"]
 
 
+class OlderAdultAdjustment(_OrganAdjustment):
+    """How the label changes dosing in older adults (age from the manifest's derivation)."""
+
+
 class Hepatic(_Model):
     """Hepatic adjustments by Child-Pugh class."""
 
@@ -594,6 +599,7 @@ class TreatmentInfo(_Model):
     dosing: Dosing | None = None
     renal: Renal | None = None
     hepatic: Hepatic | None = None
+    older_adults: OlderAdultAdjustment | None = None
     adverse_effects: AdverseEffects
     pregnancy: Statement
     dependence: Dependence | None = None

@@ -672,7 +672,10 @@ class Builder:
             dose_info = drug.treatment.dosing
             if dose_info is not None and dose_info.unit == "mg/kg" and weight is None:
                 self.ask("weight_kg", self.text("missing.dosing", name=drug.name))
-            adjusted = adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight)
+            older = "condition:older-adult" in conditions.present
+            adjusted = adjust_dosing(
+                drug, renal=renal, hepatic=liver, weight_kg=weight, older_adult=older
+            )
             if (
                 cand.asked_only
                 or cand.taking_now

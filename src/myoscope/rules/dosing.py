@@ -108,6 +108,7 @@ def adjust_dosing(
     renal: RenalAdjustment | None = None,
     hepatic: HepaticAdjustment | None = None,
     weight_kg: float | None = None,
+    older_adult: bool = False,
 ) -> AdjustedDosing | None:
     """Return the drug's daily dosing in mg with kidney and liver caps applied.
 
@@ -117,6 +118,8 @@ def adjust_dosing(
         The drug's monograph.
     renal, hepatic : adjustment or None
         The eGFR band and Child-Pugh adjustment that apply.
+    older_adult : bool
+        Whether the monograph's adjustment for older adults applies.
     weight_kg : float or None
         Body weight in kg, needed for drugs dosed in mg/kg.
 
@@ -143,9 +146,10 @@ def adjust_dosing(
     step = dosing.step * factor
     target = dosing.target_per_day * factor
     maximum = dosing.max_per_day * factor
-    for organ, adj in (("renal", renal), ("hepatic", hepatic)):
-        if adj is None or adj.action is OrganAction.NONE:
-            continue
+    age_adj = drug.treatment.older_adults if older_adult and drug.treatment else None
+    for organ, adj in (("renal", renal), ("hepatic", hepatic), ("age", age_adj)):
+        if adj is None:
+            continue  # an action of "none" may still lower the start or slow the titration
         if adj.action in (OrganAction.AVOID, OrganAction.CONTRAINDICATED):
             return None
         if adj.action is OrganAction.FRACTION and adj.fraction is not None:
@@ -172,7 +176,7 @@ def adjust_dosing(
             interval = dosing.step_interval_days * 2
             notes.append("Titrate more slowly than usual (twice the usual interval).")
     doses = dosing.doses_per_day
-    for adj in (renal, hepatic):
+    for adj in (renal, hepatic, age_adj):
         if adj is not None and adj.doses_per_day is not None:
             doses = min(doses, adj.doses_per_day)
     target = min(target, maximum)

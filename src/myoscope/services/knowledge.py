@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from myoscope.domain.facts import PartialSet
 from myoscope.domain.profile import PatientProfile
 from myoscope.errors import NotFoundError, Problem
 from myoscope.knowledge import (
@@ -161,6 +162,7 @@ def plan_titration(
     hepatic: str | None = None,
     weight_kg: float | None = None,
     on_dialysis: bool = False,
+    age_years: int | None = None,
     audience: str = "patient",
     kb: KnowledgeBase | None = None,
 ) -> TitrationAdvice:
@@ -178,6 +180,8 @@ def plan_titration(
         Body weight in kg, for drugs dosed per kg.
     on_dialysis : bool
         Whether the person is on dialysis.
+    age_years : int, optional
+        Age; older adults get the label's older-adult schedule, and children no adult plan.
     audience : {"patient", "clinician"}
         Whose wording to use for the rules' messages.
 
@@ -203,7 +207,19 @@ def plan_titration(
         raise NotFoundError(
             f"{drug.name} is dosed per kg of body weight: pass --weight-kg to compute a plan."
         )
+    derivation = kb.manifest.derivation
+    if age_years is not None and age_years < derivation.adult_min_age_years:
+        raise NotFoundError(
+            f"The plans are adult label dosing; at age {age_years} doses depend on weight and "
+            "are set by a children's specialist, so no plan is given."
+        )
+    older = age_years is not None and age_years >= derivation.older_adult_min_age_years
     facts = organ_facts(kb, egfr_ml_min, hepatic, on_dialysis=on_dialysis)
+    if older:
+        conditions = facts["conditions"]
+        facts["conditions"] = PartialSet(
+            conditions.present | kb.implied_conditions("condition:older-adult"), conditions.unknown
+        )
     expanded = kb.expand(ident)
     targeting = [r for r in kb.rules if any(e.target in expanded for e in r.effects)]
     blocked: list[str] = []
@@ -216,7 +232,8 @@ def plan_titration(
         (blocked if statuses & {"avoid", "contraindicated"} else notes).append(said)
     renal = find_renal_adjustment(drug, egfr_ml_min, on_dialysis=on_dialysis)
     liver = find_hepatic_adjustment(drug, hepatic)
-    for adj in (renal, liver):
+    age_adj = drug.treatment.older_adults if older else None
+    for adj in (renal, liver, age_adj):
         if adj is None:
             continue
         (blocked if adj.action in ("avoid", "contraindicated") else notes).append(adj.note)
@@ -231,7 +248,9 @@ def plan_titration(
             "Kidney function not given: the plan is not adjusted for it. Pass --egfr to check."
         )
     dosing = (
-        None if blocked else adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight_kg)
+        None
+        if blocked
+        else adjust_dosing(drug, renal=renal, hepatic=liver, weight_kg=weight_kg, older_adult=older)
     )
     plan = compute_titration(drug, dosing) if dosing is not None else None
     warnings: list[str] = []
