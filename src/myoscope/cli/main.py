@@ -59,6 +59,15 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     return value
 
 
+_audience_option = click.option(
+    "--audience",
+    type=click.Choice(["patient", "clinician"]),
+    default="patient",
+    show_default=True,
+    help="Plain words, or dense clinical wording.",
+)
+
+
 def _format_option(help_text: str) -> Callable[[FC], FC]:
     return click.option(
         "--format",
@@ -87,13 +96,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("profile", required=False)
 @_format_option("Text for people, JSON for other tools.")
-@click.option(
-    "--audience",
-    type=click.Choice(["patient", "clinician"]),
-    default="patient",
-    show_default=True,
-    help="Plain words, or dense clinical wording.",
-)
+@_audience_option
 def advise(profile: str | None, fmt: str, audience: Literal["patient", "clinician"]) -> None:
     """Assess a profile: urgent care, causes to review, ranked options and safety alerts.
 
@@ -192,13 +195,7 @@ def treatments(treatment: str | None, fmt: str) -> None:
     default=None,
     help="Age in years: older adults get the label's slower schedule where it has one.",
 )
-@click.option(
-    "--audience",
-    type=click.Choice(["patient", "clinician"]),
-    default="patient",
-    show_default=True,
-    help="Plain words, or dense clinical wording.",
-)
+@_audience_option
 def titrate(
     drug: str,
     egfr: float | None,
