@@ -7,13 +7,21 @@ type checker, and adds dose-adjustment alerts, reasons and missing information.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from myoscope.domain.assessment import Alert, Dosing
 from myoscope.domain.facts import PartialSet
 from myoscope.domain.profile import PatientProfile
 from myoscope.knowledge.base import KnowledgeBase, bare_id
-from myoscope.knowledge.schema import Drug, Line, OrganAction, Status
+from myoscope.knowledge.schema import (
+    Drug,
+    HepaticAdjustment,
+    Line,
+    OrganAction,
+    RenalAdjustment,
+    Status,
+)
 from myoscope.rules.dosing import adjust_dosing, find_hepatic_adjustment, find_renal_adjustment
 from myoscope.rules.facts import Resolution
 
@@ -41,6 +49,7 @@ class OrganSteps:
     ask: Callable[[str, str], None]
     name: Callable[[str], str]
 
+    @cached_property
     def renal_estimate(self) -> tuple[float | None, str | None]:
         """Measured eGFR, or the lower bound of a CKD stage listed (conservative), or None."""
         if self.profile.egfr_ml_min is not None:
@@ -53,19 +62,31 @@ class OrganSteps:
                 lows.append((entry.egfr_range_ml_min[0], ident))
         return min(lows) if lows else (None, None)
 
+    def organ_adjustments(
+        self, drug: Drug
+    ) -> tuple[RenalAdjustment | None, HepaticAdjustment | None]:
+        """Return the eGFR band and Child-Pugh adjustment that apply to ``drug`` for this person."""
+        conditions: PartialSet = self.facts["conditions"]
+        egfr, _ = self.renal_estimate
+        hepatic = self.profile.hepatic_impairment
+        return (
+            find_renal_adjustment(
+                drug, egfr, on_dialysis="condition:dialysis" in conditions.present
+            ),
+            find_hepatic_adjustment(drug, str(hepatic) if hepatic else None),
+        )
+
     def apply_organs(self) -> dict[str, Dosing | None]:
         """Kidney and liver adjustments of every drug option; returns its dosing."""
         dosing: dict[str, Dosing | None] = {}
         conditions: PartialSet = self.facts["conditions"]
-        egfr, estimated_from = self.renal_estimate()
+        egfr, estimated_from = self.renal_estimate
         dialysis = "condition:dialysis" in conditions.present
-        hepatic = str(self.profile.hepatic_impairment) if self.profile.hepatic_impairment else None
         for ident, cand in self.candidates.items():
             drug = self.kb.drugs.get(ident)
             if drug is None or drug.treatment is None:
                 continue
-            renal = find_renal_adjustment(drug, egfr, on_dialysis=dialysis)
-            liver = find_hepatic_adjustment(drug, hepatic)
+            renal, liver = self.organ_adjustments(drug)
             info = drug.treatment.renal
             if info is not None and egfr is None and not dialysis and info.clearance == "major":
                 self.ask("egfr_ml_min", self.text("missing.dosing", name=drug.name))
@@ -95,7 +116,7 @@ class OrganSteps:
             if (
                 hep_info is not None
                 and hep_info.adjustments
-                and hepatic is None
+                and self.profile.hepatic_impairment is None
                 and "condition:liver-disease" in conditions.present
             ):
                 self.ask("hepatic_impairment", self.text("missing.dosing", name=drug.name))
@@ -146,18 +167,11 @@ class OrganSteps:
 
     def check_taken_organs(self) -> None:
         """Medicines taken now (not shown as options) checked against kidney and liver bands."""
-        conditions: PartialSet = self.facts["conditions"]
-        egfr, _ = self.renal_estimate()
-        dialysis = "condition:dialysis" in conditions.present
-        hepatic = str(self.profile.hepatic_impairment) if self.profile.hepatic_impairment else None
         for ident in sorted(self.resolution.active - set(self.candidates)):
             drug = self.kb.drugs.get(ident)
             if drug is None or drug.treatment is None:
                 continue
-            for organ, adj in (
-                ("renal", find_renal_adjustment(drug, egfr, on_dialysis=dialysis)),
-                ("hepatic", find_hepatic_adjustment(drug, hepatic)),
-            ):
+            for organ, adj in zip(("renal", "hepatic"), self.organ_adjustments(drug), strict=True):
                 if adj is not None and adj.action in ORGAN_STATUS:
                     self.organ_alert(drug, organ, adj.action, adj.note)
                     if adj.action in (OrganAction.AVOID, OrganAction.CONTRAINDICATED):
@@ -199,10 +213,6 @@ class OrganSteps:
 
     def check_current_doses(self) -> None:
         """Doses taken now above the maximum for this kidney and liver function."""
-        conditions: PartialSet = self.facts["conditions"]
-        egfr, _ = self.renal_estimate()
-        dialysis = "condition:dialysis" in conditions.present
-        hepatic = str(self.profile.hepatic_impairment) if self.profile.hepatic_impairment else None
         for _, ident, _, dose in self.resolution.medications:
             drug = self.kb.drugs.get(ident)
             if dose is None or drug is None or drug.treatment is None or not self.adult():
@@ -210,8 +220,7 @@ class OrganSteps:
             info = drug.treatment.dosing
             if info is None or info.unit != "mg":
                 continue
-            renal = find_renal_adjustment(drug, egfr, on_dialysis=dialysis)
-            liver = find_hepatic_adjustment(drug, hepatic)
+            renal, liver = self.organ_adjustments(drug)
             adjusted = adjust_dosing(drug, renal=renal, hepatic=liver)
             if adjusted is None or dose <= adjusted.max_mg_per_day:
                 continue
