@@ -24,25 +24,14 @@ import time
 from typing import Any
 
 from myoscope.domain.facts import FACTS, FactType, PartialSet
-from myoscope.domain.profile import PatientProfile
+from myoscope.domain.profile import PatientProfile, Physiology
 from myoscope.knowledge import load_knowledge_base
 from myoscope.knowledge.schema import AllCondition, AnyCondition, Condition, Leaf, NotCondition
 from myoscope.rules.assess import assess_profile
 from myoscope.rules.engine import RuleStatus, compile_rules
 from myoscope.rules.facts import derive_facts, resolve_profile
 
-PHYSIOLOGY = [
-    "cortical",
-    "cortical-subcortical",
-    "subcortical",
-    "myoclonus-dystonia",
-    "segmental",
-    "propriospinal",
-    "peripheral",
-    "functional",
-    "physiological",
-    "unknown",
-]
+PHYSIOLOGY = [str(p) for p in Physiology]  # "unknown" last, as in the enum
 
 
 def generate_profiles(n: int, seed: int, kb: Any) -> list[PatientProfile]:

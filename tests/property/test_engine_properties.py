@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from myoscope.domain.facts import PartialSet
-from myoscope.domain.profile import PatientProfile
+from myoscope.domain.profile import PatientProfile, Physiology
 from myoscope.knowledge import load_knowledge_base
 from myoscope.knowledge.schema import Leaf
 from myoscope.rules.assess import assess_profile
@@ -18,18 +18,7 @@ from myoscope.rules.engine import RuleStatus, evaluate_rules
 from myoscope.rules.facts import derive_facts, resolve_profile
 
 KB = load_knowledge_base()
-PHYSIOLOGY = [
-    "cortical",
-    "cortical-subcortical",
-    "subcortical",
-    "myoclonus-dystonia",
-    "segmental",
-    "propriospinal",
-    "peripheral",
-    "functional",
-    "physiological",
-    "unknown",
-]
+PHYSIOLOGY = [str(p) for p in Physiology]  # "unknown" last, as in the enum
 ETIOLOGIES = ["unknown", *sorted(e.split(":", 1)[1] for e in KB.etiologies)]
 MEDICINES = sorted(d.split(":", 1)[1] for d in KB.drugs)
 CONDITIONS = sorted(c.split(":", 1)[1] for c in KB.conditions)
