@@ -3,10 +3,15 @@
 ::
 
     MyoscopeError
-    └── UserError                  # shown without traceback by the CLI (exit code 2)
-        ├── KnowledgeBaseError     # carries a list of Problem(path, field, message, suggestion)
-        ├── InvalidInputError      # a bad profile, option or argument
-        └── NotFoundError          # an id or key that does not exist
+    ├── UserError                  # shown without traceback by the CLI (exit 2) and API (4xx)
+    │   ├── KnowledgeBaseError     # carries a list of Problem(path, field, message, suggestion)
+    │   ├── InvalidInputError      # a bad profile, option, argument or payload (HTTP 422)
+    │   ├── NotFoundError          # an id that does not exist, or that you may not see (404)
+    │   ├── ConflictError          # the request clashes with stored data (409)
+    │   ├── AuthenticationError    # not signed in, wrong password, locked account (401)
+    │   ├── PermissionDeniedError  # signed in, may see the diary, may not do this (403)
+    │   └── RateLimitedError       # too many attempts; retry later (429)
+    └── StorageError               # the database failed or has an unknown schema
 
 Every message names the thing, the allowed values or range, the received value, and a next step.
 """
@@ -18,11 +23,16 @@ from difflib import get_close_matches
 from typing import Literal
 
 __all__ = [
+    "AuthenticationError",
+    "ConflictError",
     "InvalidInputError",
     "KnowledgeBaseError",
     "MyoscopeError",
     "NotFoundError",
+    "PermissionDeniedError",
     "Problem",
+    "RateLimitedError",
+    "StorageError",
     "UserError",
     "did_you_mean",
     "suggest",
@@ -112,7 +122,43 @@ class InvalidInputError(UserError):
 
 
 class NotFoundError(UserError):
-    """An id or key that does not exist, with close matches when there are any."""
+    """An id or key that does not exist, with close matches when there are any.
+
+    A diary or record that exists but that the caller may not see raises this error too, so
+    that no one learns of another person's records.
+    """
+
+
+class ConflictError(UserError):
+    """The request clashes with stored data (an e-mail address already used, an import clash)."""
+
+
+class AuthenticationError(UserError):
+    """Not signed in, a wrong e-mail address or password, or a locked account."""
+
+
+class PermissionDeniedError(UserError):
+    """The caller may see this diary but not do this to it (a read-only share writing)."""
+
+
+class RateLimitedError(UserError):
+    """Too many attempts in a short time.
+
+    Parameters
+    ----------
+    message : str
+        The full, human-readable message.
+    retry_after_s : int
+        Seconds after which a new attempt may succeed.
+    """
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class StorageError(MyoscopeError):
+    """The database failed, cannot be reached, or has a schema this version does not know."""
 
 
 def suggest(

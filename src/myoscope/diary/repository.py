@@ -1,0 +1,186 @@
+"""The storage port of the diary (core): a protocol the SQL adapter implements.
+
+Services depend on :class:`DiaryRepository`, never on a concrete database. Methods take and return
+the frozen domain models of :mod:`myoscope.domain.diary`; nothing database-specific crosses this
+boundary. Every method is atomic on its own; :meth:`DiaryRepository.transaction` groups several
+calls (a change and its audit entry) into one transaction.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from myoscope.domain.diary import (
+    Account,
+    AuditEvent,
+    CheckIn,
+    Dose,
+    Episode,
+    Page,
+    Regimen,
+    Share,
+    SideEffect,
+)
+
+__all__ = ["AccountStore", "DiaryRepository", "RecordStore", "TimeRange"]
+
+R = TypeVar("R", Episode, CheckIn, Regimen, Dose, SideEffect)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A half-open time range ``[since, until)`` in UTC; either end may be open (None)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class RecordStore(Protocol[R]):
+    """Storage of one kind of diary record, always scoped to one diary (``patient_id``).
+
+    Lists are ordered newest first by the record's time field (episodes and side effects: started_at;
+    check-ins: day; regimens: started_on; doses: taken_at), then by id.
+    """
+
+    def add(self, record: R) -> None:
+        """Insert a new record; its id must be new."""
+        ...
+
+    def get(self, patient_id: str, record_id: str) -> R | None:
+        """Return the record, or None when it does not exist in this diary."""
+        ...
+
+    def replace(self, record: R) -> bool:
+        """Replace a record (same id and diary); return False when it does not exist."""
+        ...
+
+    def delete(self, patient_id: str, record_id: str) -> bool:
+        """Delete a record; return False when it does not exist in this diary."""
+        ...
+
+    def page(
+        self, patient_id: str, *, period: TimeRange = ..., limit: int = 100, offset: int = 0
+    ) -> Page[R]:
+        """Return one page of the diary's records in ``period``, newest first."""
+        ...
+
+    def all(self, patient_id: str) -> list[R]:
+        """Return every record of the diary, oldest first (for export and analysis)."""
+        ...
+
+    def delete_all(self, patient_id: str) -> int:
+        """Delete every record of this kind in the diary; return how many were deleted."""
+        ...
+
+
+class AccountStore(Protocol):
+    """Storage of accounts and their password hashes."""
+
+    def add(self, account: Account, password_hash: str) -> None:
+        """Insert an account; the e-mail address (lower case) must be new."""
+        ...
+
+    def get(self, account_id: str) -> Account | None:
+        """Return an account by id."""
+        ...
+
+    def get_by_email(self, email: str) -> Account | None:
+        """Return an account by e-mail address (compared in lower case)."""
+        ...
+
+    def password_hash(self, account_id: str) -> str | None:
+        """Return the stored password hash."""
+        ...
+
+    def set_password_hash(self, account_id: str, password_hash: str) -> None:
+        """Store a new password hash."""
+        ...
+
+    def set_login_state(
+        self, account_id: str, *, failed_logins: int, locked_until: datetime | None
+    ) -> None:
+        """Record the failed-login counter and the lock expiry."""
+        ...
+
+    def update(self, account: Account) -> None:
+        """Store changed account details (display name, time zone)."""
+        ...
+
+    def all(self) -> list[Account]:
+        """Return every account, by e-mail address."""
+        ...
+
+    def count(self) -> int:
+        """Return how many accounts exist."""
+        ...
+
+
+class DiaryRepository(Protocol):
+    """Everything the services store: diary records, profiles, accounts, shares and the audit log."""
+
+    episodes: RecordStore[Episode]
+    checkins: RecordStore[CheckIn]
+    regimens: RecordStore[Regimen]
+    doses: RecordStore[Dose]
+    side_effects: RecordStore[SideEffect]
+    accounts: AccountStore
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the calls made inside the ``with`` block into one transaction."""
+        ...
+
+    # profiles ---------------------------------------------------------------------------------
+    def get_profile(self, patient_id: str) -> dict[str, Any] | None:
+        """Return the stored profile document (without medications), or None."""
+        ...
+
+    def put_profile(self, patient_id: str, profile: dict[str, Any], updated_at: datetime) -> None:
+        """Store (insert or replace) the profile document."""
+        ...
+
+    def delete_profile(self, patient_id: str) -> bool:
+        """Delete the stored profile; return whether there was one."""
+        ...
+
+    # shares -----------------------------------------------------------------------------------
+    def add_share(self, share: Share) -> None:
+        """Store a new share."""
+        ...
+
+    def get_share(self, share_id: str) -> Share | None:
+        """Return a share by id."""
+        ...
+
+    def active_share(self, patient_id: str, grantee_id: str) -> Share | None:
+        """Return the active share of this diary with this account, if any."""
+        ...
+
+    def shares_of(self, patient_id: str) -> list[Share]:
+        """Return every share the patient has made, newest first, revoked ones included."""
+        ...
+
+    def shares_with(self, grantee_id: str) -> list[Share]:
+        """Return the active shares granted to an account."""
+        ...
+
+    def revoke_share(self, share_id: str, revoked_at: datetime) -> bool:
+        """Mark a share revoked; return False when it was not active."""
+        ...
+
+    # audit ------------------------------------------------------------------------------------
+    def append_audit(self, event: AuditEvent) -> None:
+        """Append an audit entry (entries are never changed or deleted)."""
+        ...
+
+    def list_audit(
+        self, patient_id: str, *, period: TimeRange = ..., limit: int = 100, offset: int = 0
+    ) -> Page[AuditEvent]:
+        """Return one page of a diary's audit entries, newest first."""
+        ...
+
+    def close(self) -> None:
+        """Release the database connections."""
+        ...

@@ -1,0 +1,287 @@
+"""Export, import and deletion of a whole diary.
+
+Two formats carry the same content and round-trip without loss:
+
+- JSON: one document, ``{"format": "myoscope-diary", "version": 1, "profile": ..., "episodes":
+  [...], "checkins": [...], "medications": [...], "doses": [...], "side-effects": [...]}``;
+- CSV: a ZIP archive with one CSV file per kind of record (lists joined with ``;``), plus
+  ``profile.json`` and ``manifest.json``.
+
+Import merges: a record whose id is already in the diary is replaced, others are added, all in one
+transaction, so a failed import changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from typing import Any
+
+from pydantic import ValidationError
+
+from myoscope.domain.diary import AuditAction
+from myoscope.errors import InvalidInputError
+from myoscope.services.diary import (
+    KINDS,
+    DiaryAccess,
+    DiaryService,
+    RecordKind,
+    validation_message,
+)
+
+__all__ = ["EXPORT_FORMAT", "EXPORT_VERSION", "TransferService", "counts"]
+
+EXPORT_FORMAT = "myoscope-diary"
+EXPORT_VERSION = 1
+_ORDER = ("medications", "episodes", "checkins", "doses", "side-effects")  # regimens first
+_MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def counts(document: dict[str, Any]) -> dict[str, int]:
+    """Return how many records of each kind an export document holds."""
+    return {name: len(document.get(name, [])) for name in _ORDER}
+
+
+class TransferService:
+    """Export, import and delete a diary (owner only).
+
+    Parameters
+    ----------
+    diaries : DiaryService
+        The diary service.
+    """
+
+    def __init__(self, diaries: DiaryService) -> None:
+        self.diaries = diaries
+
+    # -- export ------------------------------------------------------------------------------
+    def export_json(self, diary: DiaryAccess) -> dict[str, Any]:
+        """Return the whole diary as a JSON-ready document."""
+        self.diaries.require_owner(diary)
+        repository = self.diaries.repository
+        with repository.transaction():
+            document: dict[str, Any] = {
+                "format": EXPORT_FORMAT,
+                "version": EXPORT_VERSION,
+                "exported_at": self.diaries.clock().isoformat(),
+                "timezone": diary.owner.timezone,
+                "profile": repository.get_profile(diary.patient_id),
+            }
+            for name in _ORDER:
+                records = self.diaries.all(diary, KINDS[name])
+                document[name] = [
+                    r.model_dump(mode="json", exclude={"patient_id"}) for r in records
+                ]
+            self.diaries.record_audit(diary, AuditAction.EXPORT, "diary")
+        return document
+
+    def export_csv(self, diary: DiaryAccess) -> bytes:
+        """Return the whole diary as a ZIP of CSV files (one per kind of record)."""
+        document = self.export_json(diary)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            manifest = {k: document[k] for k in ("format", "version", "exported_at", "timezone")}
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+            archive.writestr("profile.json", json.dumps(document["profile"], indent=2))
+            for name in _ORDER:
+                archive.writestr(f"{name}.csv", _to_csv(KINDS[name], document[name]))
+        return buffer.getvalue()
+
+    # -- import ------------------------------------------------------------------------------
+    def import_bytes(self, diary: DiaryAccess, content: bytes) -> dict[str, int]:
+        """Import a JSON export or a CSV ZIP export (detected from the content).
+
+        Returns
+        -------
+        dict
+            How many records of each kind were imported.
+
+        Raises
+        ------
+        InvalidInputError
+            A file that is not a Myoscope export, or a record that is not valid (with its place).
+        """
+        if len(content) > _MAX_IMPORT_BYTES:
+            raise InvalidInputError(
+                f"The file is larger than {_MAX_IMPORT_BYTES // 2**20} MB; split the export."
+            )
+        if content[:2] == b"PK":
+            return self.import_document(diary, _from_zip(content))
+        try:
+            document = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InvalidInputError(
+                "This file is neither a Myoscope JSON export nor a CSV export (ZIP); export your "
+                "diary from Settings and import that file."
+            ) from None
+        return self.import_document(diary, document)
+
+    def import_document(self, diary: DiaryAccess, document: Any) -> dict[str, int]:
+        """Import a JSON export document into the diary (owner only), in one transaction.
+
+        Raises
+        ------
+        InvalidInputError
+            Not a Myoscope export, an unsupported version, or an invalid record.
+        """
+        self.diaries.require_owner(diary)
+        _check_header(document)
+        repository = self.diaries.repository
+        now = self.diaries.clock()
+        with repository.transaction():
+            profile = document.get("profile")
+            if profile is not None:
+                if not isinstance(profile, dict):
+                    raise InvalidInputError("'profile' in the file must be a mapping of fields.")
+                repository.put_profile(diary.patient_id, profile, now)
+            for name in _ORDER:
+                kind = KINDS[name]
+                rows = document.get(name) or []
+                if not isinstance(rows, list):
+                    raise InvalidInputError(f"'{name}' in the file must be a list of records.")
+                for index, row in enumerate(rows):
+                    record = _record(kind, row, diary.patient_id, f"{name}[{index}]")
+                    store = kind.store(repository)
+                    if store.get(diary.patient_id, record.id) is not None:
+                        store.replace(record)
+                    else:
+                        store.add(record)
+            self.diaries.record_audit(diary, AuditAction.IMPORT, "diary")
+        return counts(document)
+
+    # -- delete ------------------------------------------------------------------------------
+    def delete_all(self, diary: DiaryAccess) -> dict[str, int]:
+        """Delete every record and the profile of the diary (owner only).
+
+        The account, its shares and the audit log stay; the deletion is itself audited.
+
+        Returns
+        -------
+        dict
+            How many records of each kind were deleted.
+        """
+        self.diaries.require_owner(diary)
+        repository = self.diaries.repository
+        deleted = {}
+        with repository.transaction():
+            for name in reversed(_ORDER):  # doses and side effects before their regimens
+                deleted[name] = KINDS[name].store(repository).delete_all(diary.patient_id)
+            repository.delete_profile(diary.patient_id)
+            self.diaries.record_audit(diary, AuditAction.DELETE, "diary")
+        return deleted
+
+
+def _check_header(document: Any) -> None:
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise InvalidInputError(
+            "This is not a Myoscope diary export (its 'format' is not 'myoscope-diary'); export "
+            "your diary from Settings and import that file."
+        )
+    version = document.get("version")
+    if version != EXPORT_VERSION:
+        raise InvalidInputError(
+            f"This export has version {version!r}; this Myoscope reads version "
+            f"{EXPORT_VERSION}. Update Myoscope to import it."
+        )
+
+
+def _record(kind: RecordKind[Any, Any], row: Any, patient_id: str, where: str) -> Any:
+    if not isinstance(row, dict):
+        raise InvalidInputError(f"{where}: a record must be a mapping of fields.")
+    try:
+        record = kind.record_model.model_validate(row | {"patient_id": patient_id})
+    except ValidationError as exc:
+        raise InvalidInputError(f"{where}: " + validation_message(exc, what=kind.label)) from None
+    return record
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+
+def _columns(kind: RecordKind[Any, Any]) -> list[str]:
+    return [f for f in kind.record_model.model_fields if f != "patient_id"]
+
+
+def _list_fields(kind: RecordKind[Any, Any]) -> set[str]:
+    return {
+        name
+        for name, info in kind.record_model.model_fields.items()
+        if getattr(info.annotation, "__origin__", None) is list
+        or str(info.annotation).startswith("list[")
+    }
+
+
+def _bool_fields(kind: RecordKind[Any, Any]) -> set[str]:
+    return {
+        name for name, info in kind.record_model.model_fields.items() if info.annotation is bool
+    }
+
+
+def _to_csv(kind: RecordKind[Any, Any], rows: list[dict[str, Any]]) -> str:
+    columns = _columns(kind)
+    lists = _list_fields(kind)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c), c in lists) for c in columns])
+    return out.getvalue()
+
+
+def _cell(value: Any, is_list: bool) -> str:
+    if value is None:
+        return ""
+    if is_list:
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _from_zip(content: bytes) -> dict[str, Any]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = set(archive.namelist())
+        if "manifest.json" not in names:
+            raise InvalidInputError(
+                "This ZIP file is not a Myoscope CSV export (it has no manifest.json)."
+            )
+        document: dict[str, Any] = json.loads(archive.read("manifest.json"))
+        if not isinstance(document, dict):
+            raise InvalidInputError("manifest.json in the ZIP file is not a mapping.")
+        document["profile"] = (
+            json.loads(archive.read("profile.json")) if "profile.json" in names else None
+        )
+        for name in _ORDER:
+            if f"{name}.csv" in names:
+                text = archive.read(f"{name}.csv").decode("utf-8")
+                document[name] = _from_csv(KINDS[name], text)
+    except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, KeyError) as exc:
+        raise InvalidInputError(
+            f"The ZIP file could not be read as a Myoscope CSV export ({type(exc).__name__}); "
+            "export your diary again and import the new file."
+        ) from None
+    return document
+
+
+def _from_csv(kind: RecordKind[Any, Any], text: str) -> list[dict[str, Any]]:
+    lists = _list_fields(kind)
+    bools = _bool_fields(kind)
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        parsed: dict[str, Any] = {}
+        for column, value in row.items():
+            if column is None:
+                raise InvalidInputError(f"{kind.name}.csv has more cells than columns in a row.")
+            if column in lists:
+                parsed[column] = [v for v in value.split(";") if v] if value else []
+            elif value == "":
+                parsed[column] = None
+            elif column in bools and value in ("true", "false"):
+                parsed[column] = value == "true"
+            else:
+                parsed[column] = value
+        rows.append(parsed)
+    return rows
