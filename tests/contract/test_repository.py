@@ -337,6 +337,20 @@ def test_delete_all_deletes_only_this_diary(
     assert store(repo, kind).all(bob) == kept
 
 
+def test_owners_names_the_diary_of_each_existing_id(
+    repo: SqlDiaryRepository, kind: str, alice: str, bob: str
+) -> None:
+    mine = fill(repo, kind, alice, range(2))
+    theirs = fill(repo, kind, bob, range(1))
+    asked = [r.id for r in mine + theirs] + ["f" * 32]
+    assert store(repo, kind).owners(asked) == {
+        mine[0].id: alice,
+        mine[1].id: alice,
+        theirs[0].id: bob,
+    }
+    assert store(repo, kind).owners([]) == {}
+
+
 @pytest.mark.parametrize("kind_", ["checkins", "regimens"])
 def test_day_fields_count_from_midnight_in_the_bound_time_zone(
     repo: SqlDiaryRepository, kind_: str, alice: str

@@ -165,7 +165,9 @@ def test_regimen_change_dose_defaults_and_profile(services: Services, clock: Clo
     _, assessment = services.profiles.assess(diary)
     assert assessment is not None
     with pytest.raises(InvalidInputError, match="medication list"):
-        services.profiles.save(diary, {"age_years": 58, "sex": "female", "medications": [{"name": "x"}]})
+        services.profiles.save(
+            diary, {"age_years": 58, "sex": "female", "medications": [{"name": "x"}]}
+        )
     with pytest.raises(InvalidInputError, match="sex"):
         services.profiles.save(diary, {"age_years": 58, "sex": "femal"})
 
@@ -178,7 +180,12 @@ def test_side_effect_links_only_to_own_regimen(services: Services) -> None:
         services.diaries.add(
             alice,
             SIDE_EFFECTS,
-            {"effect": "drowsy", "severity": "mild", "started_at": "2026-06-01T10:00:00Z", "regimen_id": theirs.id},
+            {
+                "effect": "drowsy",
+                "severity": "mild",
+                "started_at": "2026-06-01T10:00:00Z",
+                "regimen_id": theirs.id,
+            },
         )
 
 
@@ -192,13 +199,53 @@ def test_export_delete_import_round_trip(services: Services) -> None:
     services.diaries.add(
         diary,
         EPISODES,
-        EPISODE | {"body_areas": ["left-arm", "face"], "triggers": ["noise"], "fell": True, "note": 'a "quoted", note;\nline'},
+        EPISODE
+        | {
+            "body_areas": ["left-arm", "face"],
+            "triggers": ["noise"],
+            "fell": True,
+            "note": 'a "quoted", note;\nline',
+        },
     )
-    services.diaries.add(diary, EPISODES, {"started_at": "2026-06-14T22:00:00Z", "count_band": "continuous", "intensity": 0, "kind": "negative"})
-    services.diaries.add(diary, CHECKINS, {"day": "2026-06-15", "severity": 2, "walking": 1, "sleep_hours": 6.5, "mood": 4})
-    services.diaries.add(diary, DOSES, {"regimen_id": reg.id, "taken_at": "2026-06-15T08:00:00Z", "status": "late"})
-    services.diaries.add(diary, DOSES, {"drug": "clobazam", "amount": 5, "unit": "mg", "taken_at": "2026-06-15T08:00:00Z", "as_needed": True})
-    services.diaries.add(diary, SIDE_EFFECTS, {"effect": "irritable", "severity": "moderate", "started_at": "2026-06-02T10:00:00Z", "regimen_id": reg.id})
+    services.diaries.add(
+        diary,
+        EPISODES,
+        {
+            "started_at": "2026-06-14T22:00:00Z",
+            "count_band": "continuous",
+            "intensity": 0,
+            "kind": "negative",
+        },
+    )
+    services.diaries.add(
+        diary,
+        CHECKINS,
+        {"day": "2026-06-15", "severity": 2, "walking": 1, "sleep_hours": 6.5, "mood": 4},
+    )
+    services.diaries.add(
+        diary, DOSES, {"regimen_id": reg.id, "taken_at": "2026-06-15T08:00:00Z", "status": "late"}
+    )
+    services.diaries.add(
+        diary,
+        DOSES,
+        {
+            "drug": "clobazam",
+            "amount": 5,
+            "unit": "mg",
+            "taken_at": "2026-06-15T08:00:00Z",
+            "as_needed": True,
+        },
+    )
+    services.diaries.add(
+        diary,
+        SIDE_EFFECTS,
+        {
+            "effect": "irritable",
+            "severity": "moderate",
+            "started_at": "2026-06-02T10:00:00Z",
+            "regimen_id": reg.id,
+        },
+    )
     before = services.transfer.export_json(diary)
     archive = services.transfer.export_csv(diary)
     text = json.dumps(before).encode()
@@ -235,7 +282,9 @@ def test_bad_imports_change_nothing(services: Services, content: bytes, message:
 
 def test_sign_in_lockout_and_reset(services: Services, clock: Clock) -> None:
     add_account(services, "alice@example.org")
-    assert services.accounts.authenticate("ALICE@example.org ", PASSWORD).email == "alice@example.org"
+    assert (
+        services.accounts.authenticate("ALICE@example.org ", PASSWORD).email == "alice@example.org"
+    )
     with pytest.raises(AuthenticationError, match="not correct") as unknown:
         services.accounts.authenticate("nobody@example.org", PASSWORD)
     for _ in range(4):
@@ -285,3 +334,37 @@ def test_rate_limiter_and_tokens() -> None:
     with pytest.raises(AuthenticationError, match="expired"):
         TokenSigner("k" * 40, max_age_s=-1).verify(signer.issue(account))
     services.close()
+
+
+def test_import_of_another_diarys_ids_gets_new_ids_and_keeps_links(services: Services) -> None:
+    alice = services.diaries.open(add_account(services, "alice@example.org"))
+    bob = services.diaries.open(add_account(services, "bob@example.org"))
+    reg = services.diaries.add(alice, REGIMENS, {"drug": "clonazepam", "started_on": "2026-01-01"})
+    services.diaries.add(alice, DOSES, {"regimen_id": reg.id, "taken_at": "2026-06-15T08:00:00Z"})
+    exported = services.transfer.export_json(alice)
+    services.transfer.import_document(bob, exported)
+    imported = services.transfer.export_json(bob)
+    assert imported["medications"][0]["id"] != reg.id
+    assert imported["doses"][0]["regimen_id"] == imported["medications"][0]["id"]
+    assert services.transfer.export_json(alice)["medications"] == exported["medications"]
+
+
+def test_import_refuses_broken_links_and_bad_profiles(services: Services) -> None:
+    diary = services.diaries.open(add_account(services, "alice@example.org"))
+    base = {"format": "myoscope-diary", "version": 1}
+    dose = {
+        "id": "d" * 32,
+        "regimen_id": "r" * 32,
+        "drug": "x",
+        "taken_at": "2026-06-15T08:00:00Z",
+        "created_at": "2026-06-15T08:00:00Z",
+        "updated_at": "2026-06-15T08:00:00Z",
+    }
+    with pytest.raises(InvalidInputError, match="points at medication"):
+        services.transfer.import_document(diary, base | {"doses": [dose]})
+    with pytest.raises(InvalidInputError, match="sex"):
+        services.transfer.import_document(diary, base | {"profile": {"age_years": 3, "sex": "?"}})
+    with pytest.raises(InvalidInputError, match="version"):
+        services.transfer.import_document(diary, base | {"version": True})
+    with pytest.raises(InvalidInputError, match="twice"):
+        services.transfer.import_document(diary, base | {"doses": [dose, dose]})

@@ -8,6 +8,7 @@ calls (a change and its audit entry) into one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,14 @@ class RecordStore(Protocol[R]):
 
     def all(self, patient_id: str) -> list[R]:
         """Return every record of the diary, oldest first (for export and analysis)."""
+        ...
+
+    def owners(self, record_ids: Collection[str]) -> dict[str, str]:
+        """Return the diary (patient id) of each of these ids that exists in any diary.
+
+        Only import uses it, to give new ids to records whose id another diary holds, without
+        telling the importer anything about that diary.
+        """
         ...
 
     def delete_all(self, patient_id: str) -> int:

@@ -17,11 +17,13 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from typing import Any
 
 from pydantic import ValidationError
 
-from myoscope.domain.diary import AuditAction
+from myoscope.diary.repository import DiaryRepository
+from myoscope.domain.diary import AuditAction, new_id
 from myoscope.errors import InvalidInputError
 from myoscope.services.diary import (
     KINDS,
@@ -30,6 +32,7 @@ from myoscope.services.diary import (
     RecordKind,
     validation_message,
 )
+from myoscope.services.profiles import parse_profile
 
 __all__ = ["EXPORT_FORMAT", "EXPORT_VERSION", "TransferService", "counts"]
 
@@ -130,20 +133,16 @@ class TransferService:
         _check_header(document)
         repository = self.diaries.repository
         now = self.diaries.clock()
+        profile = _profile(document.get("profile"))
+        records = {name: _records(KINDS[name], document, diary.patient_id) for name in _ORDER}
         with repository.transaction():
-            profile = document.get("profile")
+            _give_new_ids_to_foreign(repository, records, diary.patient_id)
+            _check_links(records, {r.id for r in self.diaries.all(diary, KINDS["medications"])})
             if profile is not None:
-                if not isinstance(profile, dict):
-                    raise InvalidInputError("'profile' in the file must be a mapping of fields.")
                 repository.put_profile(diary.patient_id, profile, now)
             for name in _ORDER:
-                kind = KINDS[name]
-                rows = document.get(name) or []
-                if not isinstance(rows, list):
-                    raise InvalidInputError(f"'{name}' in the file must be a list of records.")
-                for index, row in enumerate(rows):
-                    record = _record(kind, row, diary.patient_id, f"{name}[{index}]")
-                    store = kind.store(repository)
+                store = KINDS[name].store(repository)
+                for record in records[name]:
                     if store.get(diary.patient_id, record.id) is not None:
                         store.replace(record)
                     else:
@@ -173,6 +172,76 @@ class TransferService:
         return deleted
 
 
+def _profile(profile: Any) -> dict[str, Any] | None:
+    if profile is None:
+        return None
+    if not isinstance(profile, dict):
+        raise InvalidInputError("'profile' in the file must be a mapping of fields.")
+    checked = parse_profile(profile, source="profile in the file")
+    return checked.model_dump(mode="json", exclude_none=True, exclude={"medications"})
+
+
+def _records(kind: RecordKind[Any, Any], document: dict[str, Any], patient_id: str) -> list[Any]:
+    rows = document.get(kind.name) or []
+    if not isinstance(rows, list):
+        raise InvalidInputError(f"'{kind.name}' in the file must be a list of records.")
+    records = [_record(kind, row, patient_id, f"{kind.name}[{i}]") for i, row in enumerate(rows)]
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        if record.id in seen:
+            raise InvalidInputError(
+                f"{kind.name}[{index}]: the id '{record.id}' appears twice in the file; each "
+                "record needs its own id."
+            )
+        seen.add(record.id)
+    return records
+
+
+def _give_new_ids_to_foreign(
+    repository: DiaryRepository, records: dict[str, list[Any]], patient_id: str
+) -> None:
+    """Give new ids to records whose id another diary uses (links follow), saying nothing."""
+    renamed: dict[str, str] = {}
+    for name in _ORDER:
+        owners = KINDS[name].store(repository).owners([r.id for r in records[name]])
+        foreign = {rid for rid, owner in owners.items() if owner != patient_id}
+        if name == "medications":
+            renamed = {rid: new_id() for rid in foreign}
+        records[name] = [
+            r.model_copy(update={"id": renamed.get(r.id) or new_id()}) if r.id in foreign else r
+            for r in records[name]
+        ]
+    if not renamed:
+        return
+    for name, field in (
+        ("medications", "replaces_id"),
+        ("doses", "regimen_id"),
+        ("side-effects", "regimen_id"),
+    ):
+        records[name] = [
+            r.model_copy(update={field: renamed[getattr(r, field)]})
+            if getattr(r, field) in renamed
+            else r
+            for r in records[name]
+        ]
+
+
+def _check_links(records: dict[str, list[Any]], existing_regimens: set[str]) -> None:
+    regimens = existing_regimens | {r.id for r in records["medications"]}
+    for name, field in (
+        ("medications", "replaces_id"),
+        ("doses", "regimen_id"),
+        ("side-effects", "regimen_id"),
+    ):
+        for index, record in enumerate(records[name]):
+            target = getattr(record, field)
+            if target is not None and target not in regimens:
+                raise InvalidInputError(
+                    f"{name}[{index}]: '{field}' points at medication '{target}', which is "
+                    "neither in the file nor in your diary; export the diary again, complete."
+                )
+
+
 def _check_header(document: Any) -> None:
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise InvalidInputError(
@@ -180,7 +249,7 @@ def _check_header(document: Any) -> None:
             "your diary from Settings and import that file."
         )
     version = document.get("version")
-    if version != EXPORT_VERSION:
+    if isinstance(version, bool) or version != EXPORT_VERSION:
         raise InvalidInputError(
             f"This export has version {version!r}; this Myoscope reads version "
             f"{EXPORT_VERSION}. Update Myoscope to import it."
@@ -248,6 +317,11 @@ def _from_zip(content: bytes) -> dict[str, Any]:
             raise InvalidInputError(
                 "This ZIP file is not a Myoscope CSV export (it has no manifest.json)."
             )
+        if sum(info.file_size for info in archive.infolist()) > _MAX_IMPORT_BYTES * 4:
+            raise InvalidInputError(
+                f"The ZIP file unpacks to more than {_MAX_IMPORT_BYTES * 4 // 2**20} MB; this is "
+                "not a Myoscope export."
+            )
         document: dict[str, Any] = json.loads(archive.read("manifest.json"))
         if not isinstance(document, dict):
             raise InvalidInputError("manifest.json in the ZIP file is not a mapping.")
@@ -258,7 +332,18 @@ def _from_zip(content: bytes) -> dict[str, Any]:
             if f"{name}.csv" in names:
                 text = archive.read(f"{name}.csv").decode("utf-8")
                 document[name] = _from_csv(KINDS[name], text)
-    except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, KeyError) as exc:
+    except (
+        zipfile.BadZipFile,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        KeyError,
+        # API fuzz: a corrupt, encrypted or oddly compressed member, or an oversized CSV field
+        csv.Error,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise InvalidInputError(
             f"The ZIP file could not be read as a Myoscope CSV export ({type(exc).__name__}); "
             "export your diary again and import the new file."

@@ -8,7 +8,7 @@ and one transaction (a :class:`contextvars.ContextVar` holds it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
@@ -381,6 +381,20 @@ class SqlRecordStore(Generic[RecordT]):
                 )
             )
         return self._build(fetched)
+
+    def owners(self, record_ids: Collection[str]) -> dict[str, str]:
+        """Return the diary (patient id) of each of these record ids that exists, in any diary."""
+        found: dict[str, str] = {}
+        ids = list(record_ids)
+        with self._access.connection(write=False) as connection:
+            for start in range(0, len(ids), 500):
+                rows = connection.execute(
+                    select(self._table.c.id, self._table.c.patient_id).where(
+                        self._table.c.id.in_(ids[start : start + 500])
+                    )
+                )
+                found.update({row.id: row.patient_id for row in rows})
+        return found
 
     def delete_all(self, patient_id: str) -> int:
         """Delete every record of this kind in the diary; return how many were deleted."""
