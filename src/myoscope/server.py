@@ -1,0 +1,33 @@
+"""The whole web server: the JSON API under ``/api/v1`` and the web app at ``/``.
+
+``myoscope serve`` runs :func:`create_app`; tests build it with in-memory services.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from myoscope.api.app import create_api
+from myoscope.bootstrap import Services
+from myoscope.web.app import create_web
+
+__all__ = ["create_app"]
+
+
+def create_app(services: Services) -> FastAPI:
+    """Return the server application.
+
+    Parameters
+    ----------
+    services : Services
+        Built by :func:`myoscope.bootstrap.build_services`.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The web app, with the API mounted at ``/api/v1`` (its OpenAPI document is
+        ``/api/v1/openapi.json``).
+    """
+    app = create_web(services)
+    app.mount("/api/v1", create_api(services))
+    return app
