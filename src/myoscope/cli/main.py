@@ -17,7 +17,7 @@ import click
 from click.decorators import FC
 
 from myoscope import __version__
-from myoscope.errors import InvalidInputError, UserError
+from myoscope.errors import InvalidInputError, StorageError, UserError
 
 __all__ = ["cli"]
 
@@ -30,7 +30,7 @@ def _fail(message: str) -> NoReturn:
 
 
 class _Group(click.Group):
-    """A group that reports user errors and usage errors as one line, exit code 2."""
+    """A group that reports user, usage and storage errors as one line, exit code 2."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -41,7 +41,8 @@ class _Group(click.Group):
             sys.exit(0)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "myoscope"
-            _fail(f"{exc.format_message()} (see '{command} --help')")
+            message = " ".join(exc.format_message().split())  # click lists choices on lines
+            _fail(f"{message} (see '{command} --help')")
         except click.ClickException as exc:
             _fail(exc.format_message())
         except click.exceptions.Exit as exc:
@@ -50,6 +51,8 @@ class _Group(click.Group):
             click.echo("Aborted.", err=True)
             sys.exit(1)
         except UserError as exc:
+            _fail(str(exc))
+        except StorageError as exc:
             _fail(str(exc))
 
 
@@ -318,3 +321,15 @@ def kb_schema(out: Path | None) -> None:
     except OSError as exc:
         raise UserError(f"Cannot write schemas to '{out}': {exc.strerror}.") from None
     click.echo(f"Wrote {len(schemas)} schemas to {out}.")
+
+
+def _register() -> None:
+    from myoscope.cli.db import db
+    from myoscope.cli.serve import serve
+    from myoscope.cli.users import users
+
+    for command in (serve, users, db):
+        cli.add_command(command)
+
+
+_register()
