@@ -42,7 +42,7 @@ def test_readme_quick_start_has_the_two_commands():
     commands_shown = [
         line.strip().split("#")[0].strip() for line in quick.splitlines() if line.startswith("    ")
     ]
-    assert commands_shown == ["uv run myoscope advise", "uv run pytest"]
+    assert commands_shown == ["uv run myoscope serve --demo", "uv run pytest"]
 
 
 def test_committed_json_schemas_are_current():
