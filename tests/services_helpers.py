@@ -32,7 +32,9 @@ def make_services(url: str = "sqlite://", clock: Clock | None = None) -> Service
     return build_services(settings, clock=clock or Clock(), password_hasher=FAST_HASHER)
 
 
-def add_account(services: Services, email: str, role: Role = Role.PATIENT, **fields: str) -> Account:
+def add_account(
+    services: Services, email: str, role: Role = Role.PATIENT, **fields: str
+) -> Account:
     return services.accounts.create(AccountIn(email=email, role=role, **fields), PASSWORD)
 
 

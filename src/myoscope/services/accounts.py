@@ -30,8 +30,8 @@ from myoscope.errors import (
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
-    "Argon2Hasher",
     "AccountService",
+    "Argon2Hasher",
     "LockoutPolicy",
     "RateLimiter",
     "TokenSigner",
