@@ -172,3 +172,11 @@ def test_administration_is_404_for_everyone_else(
     for user in (alice, clinician):
         response = user.client.request(method, path, json=body if method == "POST" else None)
         assert_problem(response, 404)
+
+
+def test_a_token_stops_working_when_the_sessions_end(alice: User, services: Services) -> None:
+    assert alice.client.get("/me").status_code == 200
+    services.accounts.end_sessions(alice.account)
+    response = alice.client.get("/me")
+    assert_problem(response, 401)
+    assert "session has ended" in response.json()["detail"]

@@ -90,5 +90,33 @@ def test_the_migration_scripts_ship_inside_the_package() -> None:
     versions = migrations.MIGRATIONS / "versions"
     assert (migrations.MIGRATIONS / "env.py").is_file()
     assert (migrations.MIGRATIONS / "script.py.mako").is_file()
-    assert (versions / f"{head_revision()}_initial.py").is_file()
+    assert list(versions.glob(f"{head_revision()}_*.py")), "the head revision ships as a file"
     assert migrations.MIGRATIONS.is_relative_to(Path(migrations.__file__).parent)
+
+
+def test_a_database_of_the_first_revision_is_upgraded_with_its_accounts(tmp_path: Path) -> None:
+    """An existing 0001 database gets ``session_epoch`` 0 for its accounts on upgrade."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        migrations.upgrade(connection, "0001")
+        connection.execute(
+            sa.text(
+                "INSERT INTO accounts (id, email, role, timezone, password_hash, created_at, "
+                "failed_logins) VALUES ('a', 'a@example.org', 'patient', 'UTC', 'x', "
+                "'2026-01-01 00:00:00', 0)"
+            )
+        )
+    engine.dispose()
+    from myoscope.storage import open_repository
+
+    repository = open_repository(url)
+    try:
+        account = repository.accounts.get("a")
+        assert account is not None
+        assert account.session_epoch == 0
+        assert repository.accounts.end_sessions("a") == 1
+    finally:
+        repository.close()

@@ -328,7 +328,7 @@ def test_rate_limiter_and_tokens() -> None:
     signer = TokenSigner("k" * 40)
     services = make_services()
     account = add_account(services, "t@example.org")
-    assert signer.verify(signer.issue(account)) == account.id
+    assert signer.verify(signer.issue(account)) == (account.id, 0)
     with pytest.raises(AuthenticationError, match="not valid"):
         TokenSigner("other" * 10).verify(signer.issue(account))
     with pytest.raises(AuthenticationError, match="expired"):
@@ -368,3 +368,18 @@ def test_import_refuses_broken_links_and_bad_profiles(services: Services) -> Non
         services.transfer.import_document(diary, base | {"version": True})
     with pytest.raises(InvalidInputError, match="twice"):
         services.transfer.import_document(diary, base | {"doses": [dose, dose]})
+
+
+def test_signing_out_everywhere_and_password_change_end_sessions(services: Services) -> None:
+    account = add_account(services, "alice@example.org")
+    account_id, epoch = services.tokens.verify(services.tokens.issue(account))
+    assert services.accounts.get(account_id, epoch=epoch) == account
+    ended = services.accounts.end_sessions(account)
+    assert ended.session_epoch == 1
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        services.accounts.get(account_id, epoch=epoch)
+    renewed = services.accounts.change_password(ended, PASSWORD, "another long passphrase")
+    assert renewed.session_epoch == 2
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        services.accounts.get(account_id, epoch=1)
+    assert services.accounts.authenticate("alice@example.org", "another long passphrase")

@@ -159,6 +159,34 @@ def test_signing_out_ends_the_session(alice: Browser) -> None:
     assert alice.client.get(alice.d(), follow_redirects=False).status_code == 303
 
 
+def test_a_cookie_replayed_after_signing_out_is_refused(alice: Browser) -> None:
+    replayed = alice.client.cookies.get("myoscope_session")
+    assert alice.post("/logout").headers["location"] == "/login"
+    alice.client.cookies.clear()
+    alice.client.cookies.set("myoscope_session", replayed)
+    response = alice.client.get(alice.d(), follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+def test_changing_the_password_ends_other_sessions(make_browser: Any) -> None:
+    here = make_browser("p@example.org")
+    elsewhere = make_browser()
+    assert elsewhere.sign_in("p@example.org").status_code == 303
+    elsewhere.d = here.d
+    changed = here.post(
+        "/settings/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password_again": "a brand new passphrase",
+        },
+    )
+    assert changed.status_code == 303, changed.text
+    assert here.client.get(here.d(), follow_redirects=False).status_code == 200
+    assert elsewhere.client.get(elsewhere.d(), follow_redirects=False).status_code == 303
+
+
 def test_a_tampered_cookie_counts_as_signed_out(alice: Browser) -> None:
     cookie = alice.client.cookies.get("myoscope_session")
     assert cookie
@@ -174,7 +202,7 @@ def test_a_session_of_a_deleted_account_ends(
 ) -> None:
     from myoscope.errors import AuthenticationError
 
-    def gone(account_id: str) -> Any:
+    def gone(account_id: str, **_: Any) -> Any:
         raise AuthenticationError("Your session has ended; sign in again.")
 
     monkeypatch.setattr(services.accounts, "get", gone)

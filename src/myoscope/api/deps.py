@@ -86,7 +86,8 @@ def current_account(
             "You are not signed in: send 'Authorization: Bearer <token>' with a token from "
             "POST /api/v1/auth/token."
         )
-    account = services.accounts.get(services.tokens.verify(token))
+    account_id, epoch = services.tokens.verify(token)
+    account = services.accounts.get(account_id, epoch=epoch)
     request.state.account_id = account.id  # logged with the request
     return account
 

@@ -114,6 +114,10 @@ class AccountStore(Protocol):
         """Record the failed-login counter and the lock expiry."""
         ...
 
+    def end_sessions(self, account_id: str) -> int:
+        """Raise the account's session epoch by one and return the new value."""
+        ...
+
     def update(self, account: Account) -> None:
         """Store changed account details (display name, time zone)."""
         ...

@@ -441,6 +441,9 @@ class Account(_Model):
     created_at: UtcDatetime
     failed_logins: int = 0
     locked_until: UtcDatetime | None = None
+    session_epoch: int = Field(
+        default=0, ge=0, description="raised when the person signs out or changes the password"
+    )
 
     @property
     def label(self) -> str:

@@ -140,11 +140,11 @@ class TokenSigner:
         self.max_age_s = max_age_s
 
     def issue(self, account: Account) -> str:
-        """Return a token for ``account``."""
-        return self._serializer.dumps({"sub": account.id})
+        """Return a token for ``account`` (valid until it expires or the account's sessions end)."""
+        return self._serializer.dumps({"sub": account.id, "v": account.session_epoch})
 
-    def verify(self, token: str) -> str:
-        """Return the account id a token was issued to.
+    def verify(self, token: str) -> tuple[str, int]:
+        """Return the account id a token was issued to and the session epoch it carries.
 
         Raises
         ------
@@ -161,9 +161,13 @@ class TokenSigner:
             raise AuthenticationError(
                 "The access token is not valid; request one at POST /api/v1/auth/token."
             ) from None
-        if not isinstance(data, dict) or not isinstance(data.get("sub"), str):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("sub"), str)
+            or not isinstance(data.get("v"), int)
+        ):
             raise AuthenticationError("The access token is not valid; request a new one.")
-        return str(data["sub"])
+        return str(data["sub"]), int(data["v"])
 
 
 class AccountService:
@@ -273,21 +277,47 @@ class AccountService:
             self.repository.accounts.set_password_hash(account.id, new_hash)
         return account
 
-    def get(self, account_id: str) -> Account:
-        """Return an account by id.
+    def get(self, account_id: str, *, epoch: int | None = None) -> Account:
+        """Return an account by id, checking the session epoch a session or token carries.
+
+        Parameters
+        ----------
+        account_id : str
+            The account's id.
+        epoch : int, optional
+            The session epoch the session or token was issued under.
 
         Raises
         ------
         AuthenticationError
-            The account no longer exists (for a session or token that outlived it).
+            The account no longer exists, or its sessions were ended (signed out, or the
+            password changed) after the session or token was issued.
         """
         account = self.repository.accounts.get(account_id)
-        if account is None:
-            raise AuthenticationError("Your session has ended; sign in again.")
+        if account is None or (epoch is not None and epoch != account.session_epoch):
+            raise AuthenticationError(
+                "Your session has ended (signed out, or the password was changed); sign in again."
+            )
         return account
 
-    def change_password(self, account: Account, current: str, new: str) -> None:
-        """Change the password after checking the current one.
+    def end_sessions(self, account: Account) -> Account:
+        """End every web session and API token of the account (sign out everywhere).
+
+        Returns
+        -------
+        Account
+            The account with its new session epoch (sign the current session in with it).
+        """
+        epoch = self.repository.accounts.end_sessions(account.id)
+        return account.model_copy(update={"session_epoch": epoch})
+
+    def change_password(self, account: Account, current: str, new: str) -> Account:
+        """Change the password after checking the current one; end every other session.
+
+        Returns
+        -------
+        Account
+            The account with its new session epoch (sign the current session in with it).
 
         Raises
         ------
@@ -298,7 +328,9 @@ class AccountService:
         if stored is None or not self._hasher.verify(current, stored):
             raise AuthenticationError("The current password is not correct.")
         check_password(new)
-        self.repository.accounts.set_password_hash(account.id, self._hasher.hash(new))
+        with self.repository.transaction():
+            self.repository.accounts.set_password_hash(account.id, self._hasher.hash(new))
+            return self.end_sessions(account)
 
     def update_details(
         self, account: Account, *, display_name: str | None, timezone: str

@@ -487,6 +487,22 @@ class SqlAccountStore:
         _aware(locked_until, "locked_until")
         self._update(account_id, {"failed_logins": failed_logins, "locked_until": locked_until})
 
+    def end_sessions(self, account_id: str) -> int:
+        """Raise the account's session epoch by one and return the new value.
+
+        Raises
+        ------
+        NotFoundError
+            When there is no such account.
+        """
+        with self._access.transaction():
+            self._update(account_id, {"session_epoch": accounts.c.session_epoch + 1})
+            with self._access.connection(write=True) as connection:
+                epoch = connection.execute(
+                    select(accounts.c.session_epoch).where(accounts.c.id == account_id)
+                ).scalar_one()
+        return int(epoch)
+
     def update(self, account: Account) -> None:
         """Store changed account details: display name and time zone."""
         self._update(

@@ -121,6 +121,7 @@ accounts = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", UtcDateTime()),
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
 )
 
 profiles = Table(

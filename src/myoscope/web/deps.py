@@ -80,7 +80,7 @@ def current_account(request: Request) -> Account:
     if session.account_id is None:
         raise SignInRequired(_here(request))
     try:
-        account = services_of(request).accounts.get(session.account_id)
+        account = services_of(request).accounts.get(session.account_id, epoch=session.epoch)
     except AuthenticationError:
         session.sign_out()
         raise SignInRequired(_here(request)) from None

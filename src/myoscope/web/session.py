@@ -53,7 +53,8 @@ class Session:
     Parameters
     ----------
     data : dict
-        The decoded cookie contents (``a``: account id, ``c``: CSRF token, ``f``: message).
+        The decoded cookie contents (``a``: account id, ``e``: the account's session epoch at
+        sign-in, ``c``: CSRF token, ``f``: message).
     """
 
     def __init__(self, data: dict[str, Any]) -> None:
@@ -69,13 +70,27 @@ class Session:
         return self._data.get("a")
 
     @property
+    def epoch(self) -> int:
+        """The account's session epoch when this session signed in (-1 when unknown)."""
+        value = self._data.get("e", "")
+        return int(value) if value.isdigit() else -1
+
+    @property
     def csrf_token(self) -> str:
         """The token every form of this session must send back."""
         return self._data["c"]
 
-    def sign_in(self, account_id: str) -> None:
-        """Start a fresh session for an account (a new CSRF token, no leftover message)."""
-        self._data = {"a": account_id, "c": secrets.token_urlsafe(32)}
+    def sign_in(self, account_id: str, epoch: int) -> None:
+        """Start a fresh session for an account (a new CSRF token, no leftover message).
+
+        Parameters
+        ----------
+        account_id : str
+            The account signing in.
+        epoch : int
+            The account's session epoch; the session ends when the epoch is raised.
+        """
+        self._data = {"a": account_id, "e": str(epoch), "c": secrets.token_urlsafe(32)}
         self.modified = True
 
     def sign_out(self) -> None:

@@ -77,15 +77,22 @@ def login(request: Request, form: FormDep) -> Response:
         return render(
             request, "login.html", status_code=401, values=values, error=str(exc), next=next_path
         )
-    session_of(request).sign_in(account.id)
+    session_of(request).sign_in(account.id, account.session_epoch)
     log.info("web: signed in account %s", account.id)
     return redirect(next_path or home_url(account))
 
 
 @router.post("/logout")
 def logout(request: Request, form: FormDep) -> Response:
-    """Sign out."""
-    session_of(request).sign_out()
+    """Sign out: end every session and API token of the account, on every device."""
+    session = session_of(request)
+    if session.account_id is not None:
+        accounts = services_of(request).accounts
+        try:
+            accounts.end_sessions(accounts.get(session.account_id, epoch=session.epoch))
+        except AuthenticationError:
+            pass  # the session had already ended
+    session.sign_out()
     session_of(request).flash("You are signed out.")
     return redirect("/login")
 
@@ -157,7 +164,7 @@ def setup(request: Request, form: FormDep) -> Response:
             errors=errors,
             timezones=timezones(),
         )
-    session_of(request).sign_in(account.id)
+    session_of(request).sign_in(account.id, account.session_epoch)
     log.info("web: first account %s created", account.id)
     if account.role is Role.PATIENT:
         session_of(request).flash("Welcome! Start with your profile, so the options fit you.")

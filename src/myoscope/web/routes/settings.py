@@ -92,7 +92,8 @@ def change_password(request: Request, account: AccountDep, form: FormDep) -> Res
         errors["new_password_again"] = "The two new passwords are not the same; type them again."
     else:
         try:
-            services_of(request).accounts.change_password(account, current, new)
+            renewed = services_of(request).accounts.change_password(account, current, new)
+            session_of(request).sign_in(renewed.id, renewed.session_epoch)
         except AuthenticationError as exc:
             errors["current_password"] = str(exc)
         except InvalidInputError as exc:
@@ -100,7 +101,7 @@ def change_password(request: Request, account: AccountDep, form: FormDep) -> Res
     if errors:
         return _account_page(request, account, errors=errors, status_code=422)
     log.info("web: password of account %s changed", account.id)
-    session_of(request).flash("Password changed.")
+    session_of(request).flash("Password changed; you were signed out everywhere else.")
     return redirect("/settings")
 
 
