@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -88,10 +89,8 @@ def logout(request: Request, form: FormDep) -> Response:
     session = session_of(request)
     if session.account_id is not None:
         accounts = services_of(request).accounts
-        try:
+        with contextlib.suppress(AuthenticationError):  # the session had already ended
             accounts.end_sessions(accounts.get(session.account_id, epoch=session.epoch))
-        except AuthenticationError:
-            pass  # the session had already ended
     session.sign_out()
     session_of(request).flash("You are signed out.")
     return redirect("/login")
