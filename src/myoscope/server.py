@@ -30,4 +30,6 @@ def create_app(services: Services) -> FastAPI:
     """
     app = create_web(services)
     app.mount("/api/v1", create_api(services))
+    # API requests are the busy path: match the mount before the web app's page routes.
+    app.router.routes.insert(0, app.router.routes.pop())
     return app

@@ -314,9 +314,10 @@ class DiaryService:
         NotFoundError
             No such entry in this diary.
         """
-        with self.repository.transaction():
-            record = self._get(diary, kind, record_id)
-            self._audit(diary, AuditAction.READ, kind.name, record_id)
+        # The read runs outside any write transaction, so it never holds SQLite's single writer
+        # lock; the record is returned only once its audit entry is stored.
+        record = self._get(diary, kind, record_id)
+        self._audit(diary, AuditAction.READ, kind.name, record_id)
         return record
 
     def update(self, diary: DiaryAccess, kind: RecordKind[I, R], record_id: str, data: Any) -> R:
@@ -383,13 +384,10 @@ class DiaryService:
             raise InvalidInputError(
                 "since is after until; give the earlier time as since.", field="since"
             )
-        period = TimeRange(since, until)
-        with self.repository.transaction():
-            page = kind.store(self.repository).page(
-                diary.patient_id, period=period, limit=limit, offset=offset
-            )
-            self._audit(diary, AuditAction.LIST, kind.name)
-        return page
+        self._audit(diary, AuditAction.LIST, kind.name)  # before the read, which takes no lock
+        return kind.store(self.repository).page(
+            diary.patient_id, period=TimeRange(since, until), limit=limit, offset=offset
+        )
 
     def all(self, diary: DiaryAccess, kind: RecordKind[I, R]) -> list[R]:
         """Return every entry of a kind, oldest first (no audit entry: callers audit once)."""

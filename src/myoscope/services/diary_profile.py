@@ -97,9 +97,8 @@ class ProfileService:
 
     def read(self, diary: DiaryAccess) -> ProfileView:
         """Return the profile and write an audit entry for the read."""
-        with self.diaries.repository.transaction():
-            self.diaries.record_audit(diary, AuditAction.READ, "profile")
-            return self.view(diary)
+        self.diaries.record_audit(diary, AuditAction.READ, "profile")
+        return self.view(diary)
 
     def assess(
         self, diary: DiaryAccess, *, audience: Literal["patient", "clinician"] = "patient"
