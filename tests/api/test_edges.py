@@ -18,11 +18,36 @@ from .helpers import assert_problem, checkin, episode, medication
     [
         ("POST", "/episodes", {"json": episode(started_at="0001-01-01T00:00:00+01:00")}, 422),
         ("POST", "/episodes", {"json": episode(started_at="9999-12-31T23:59:59-05:00")}, 422),
-        ("POST", "/episodes", {"json": episode(started_at="0001-01-01T00:00:00Z")}, 201),
-        ("POST", "/episodes", {"json": episode(started_at="9999-12-31T23:59:59Z")}, 201),
-        ("POST", "/checkins", {"json": checkin(day="9999-12-31")}, 201),
-        ("POST", "/checkins", {"json": checkin(day="0001-01-01")}, 201),
-        ("POST", "/medications", {"json": medication(started_on="9999-12-31")}, 201),
+        (
+            "POST",
+            "/episodes",
+            {"json": episode(started_at="0001-01-01T00:00:00Z")},
+            422,
+        ),  # outside the diary's years (1900-2199)
+        (
+            "POST",
+            "/episodes",
+            {"json": episode(started_at="9999-12-31T23:59:59Z")},
+            422,
+        ),  # outside the diary's years (1900-2199)
+        (
+            "POST",
+            "/checkins",
+            {"json": checkin(day="9999-12-31")},
+            422,
+        ),  # outside the diary's years (1900-2199)
+        (
+            "POST",
+            "/checkins",
+            {"json": checkin(day="0001-01-01")},
+            422,
+        ),  # outside the diary's years (1900-2199)
+        (
+            "POST",
+            "/medications",
+            {"json": medication(started_on="9999-12-31")},
+            422,
+        ),  # outside the diary's years (1900-2199)
         ("GET", "/checkins", {"params": {"since": "9999-12-31T23:59:59Z"}}, 200),
         ("GET", "/medications", {"params": {"until": "9999-12-31T23:59:59Z"}}, 200),
         ("GET", "/episodes", {"params": {"since": "0001-01-01T00:00:00+14:00"}}, 422),

@@ -383,3 +383,38 @@ def test_signing_out_everywhere_and_password_change_end_sessions(services: Servi
     with pytest.raises(AuthenticationError, match="session has ended"):
         services.accounts.get(account_id, epoch=1)
     assert services.accounts.authenticate("alice@example.org", "another long passphrase")
+
+
+def test_csv_export_defuses_spreadsheet_formulas_and_round_trips(services: Services) -> None:
+    import io
+    import zipfile
+
+    diary = services.diaries.open(add_account(services, "alice@example.org"))
+    notes = ["=cmd|' /C calc'!A0", "'quoted", "+1", "@sum", "plain"]
+    for note in notes:
+        services.diaries.add(diary, EPISODES, EPISODE | {"note": note})
+    archive = services.transfer.export_csv(diary)
+    text = zipfile.ZipFile(io.BytesIO(archive)).read("episodes.csv").decode()
+    assert "'=cmd" in text
+    assert "\n=" not in text and ",=" not in text
+    services.transfer.delete_all(diary)
+    services.transfer.import_bytes(diary, archive)
+    assert sorted(e.note for e in services.diaries.all(diary, EPISODES)) == sorted(notes)
+
+
+def test_a_form_cannot_overwrite_a_days_check_in_unnoticed(services: Services) -> None:
+    diary = services.diaries.open(add_account(services, "alice@example.org"))
+    services.diaries.add(diary, CHECKINS, {"day": "2026-06-15", "severity": 3, "walking": 2})
+    with pytest.raises(ConflictError, match="already a check-in"):
+        services.diaries.add(
+            diary, CHECKINS, {"day": "2026-06-15", "severity": 4}, replace_day=False
+        )
+    assert services.diaries.all(diary, CHECKINS)[0].walking == 2
+
+
+def test_diary_dates_stay_within_the_years_every_time_zone_can_show(services: Services) -> None:
+    diary = services.diaries.open(add_account(services, "alice@example.org"))
+    with pytest.raises(InvalidInputError, match="outside the diary's range"):
+        services.diaries.add(diary, EPISODES, EPISODE | {"started_at": "9999-12-31T23:59:00Z"})
+    with pytest.raises(InvalidInputError, match="outside the diary's range"):
+        services.diaries.add(diary, CHECKINS, {"day": "0001-01-01", "severity": 1})

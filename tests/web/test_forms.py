@@ -222,9 +222,13 @@ def test_the_daily_check_in_is_saved_and_replaced_the_same_day(
         "sleep_hours": "6.5",
         "mood": "2",
         "next": alice.d("today"),
+        "replace_day": "yes",  # the Today form says that saving again replaces the check-in
     }
     assert alice.post(alice.d("checkins"), data).status_code == 303
     assert alice.post(alice.d("checkins"), data | {"severity": "3"}).status_code == 303
+    other_form = alice.post(alice.d("checkins"), {"day": "2026-06-15", "severity": "1"})
+    assert other_form.status_code == 422
+    assert "already a check-in" in other_form.text
     (checkin,) = records(services, alice, CHECKINS)
     assert checkin.day == date(2026, 6, 15)
     assert (checkin.severity, checkin.walking, checkin.work, checkin.sleep_hours, checkin.mood) == (

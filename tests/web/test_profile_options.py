@@ -148,7 +148,10 @@ def test_a_read_only_clinician_sees_the_profile_as_text(
     assert "clonazepam" in page.text
     assert '<form method="post" action="/d/' not in page.text
     options = doctor.get(alice.d("options"))
-    assert "Options, in the order to discuss" in options.text
+    assert "Options (ranked)" in options.text  # a clinician gets the clinician wording first
+    assert (
+        "Options, in the order to discuss" in doctor.get(alice.d("options?audience=patient")).text
+    )
 
 
 def test_urgent_red_flags_come_first(alice: Browser) -> None:

@@ -28,6 +28,8 @@ from pydantic import (
 )
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
     "Access",
     "Account",
     "AccountIn",
@@ -87,7 +89,23 @@ def _unique(values: list[T]) -> list[T]:
     return seen
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(to_utc)]
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+"""Diary dates lie in these years, so that every time zone can show them."""
+
+
+def _in_range(value: date) -> date:
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"{value.isoformat()} is outside the diary's range ({FIRST_DAY.year} to "
+            f"{LAST_DAY.year}); check the year"
+        )
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(to_utc), AfterValidator(_in_range)]
+DiaryDate = Annotated[date, AfterValidator(_in_range)]
 
 
 def _blank_to_none(value: object) -> object:
@@ -283,7 +301,7 @@ Interference = Annotated[
 class CheckInIn(_Model):
     """The daily check-in: one per day; recording the same day again replaces it."""
 
-    day: date
+    day: DiaryDate
     severity: int = Field(ge=0, le=10, description="overall severity today, 0 none to 10 worst")
     walking: Interference
     eating: Interference
@@ -315,8 +333,8 @@ class RegimenIn(_Model):
     dose_unit: DoseUnit = DoseUnit.MG
     times_per_day: int | None = Field(default=None, ge=1, le=24)
     as_needed: StrictBool = False
-    started_on: date
-    stopped_on: date | None = None
+    started_on: DiaryDate
+    stopped_on: DiaryDate | None = None
     start_reason: Note = None
     stop_reason: Note = None
     outcome: str | None = Field(

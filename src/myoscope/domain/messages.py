@@ -25,6 +25,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     "reason.organ-excluded": frozenset({"organ"}),
     "reason.dosing-withheld": frozenset({"rule"}),
     "reason.effective-before": frozenset({"note"}),
+    "reason.not-tolerated-before": frozenset({"note"}),
+    "reason.ineffective-before": frozenset({"note"}),
     "reason.not-for-you": frozenset(),
     # alerts written by the engine
     "alert.not-established": frozenset({"name"}),

@@ -404,6 +404,7 @@ class Builder(OrganSteps):
                     continue
                 cand.failed_before = True
                 cand.raise_status(Status.CAUTION)
+                cand.add(self.text(f"reason.{outcome}-before", note=extra))
                 self.add_alert(
                     self.message_alert(
                         f"alert.{outcome}-before",

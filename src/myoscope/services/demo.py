@@ -154,8 +154,8 @@ def demo_profile() -> dict[str, object]:
 
 _PEOPLE = (
     (Role.PATIENT, "demo@example.org", "Alex Demo", DEMO_TIMEZONE),
-    (Role.CARER, "carer@example.org", "Sam Demo (carer)", DEMO_TIMEZONE),
-    (Role.CLINICIAN, "clinician@example.org", "Dr Robin Demo (clinician)", DEMO_TIMEZONE),
+    (Role.CARER, "carer@example.org", "Sam Demo", DEMO_TIMEZONE),
+    (Role.CLINICIAN, "clinician@example.org", "Dr Robin Demo", DEMO_TIMEZONE),
     (Role.ADMIN, "admin@example.org", "Demo Administrator", "UTC"),
 )
 

@@ -270,7 +270,9 @@ class DiaryService:
         )
 
     # -- records ---------------------------------------------------------------------------------
-    def add(self, diary: DiaryAccess, kind: RecordKind[I, R], data: Any) -> R:
+    def add(
+        self, diary: DiaryAccess, kind: RecordKind[I, R], data: Any, *, replace_day: bool = True
+    ) -> R:
         """Record a new entry.
 
         Parameters
@@ -281,6 +283,9 @@ class DiaryService:
             What to record.
         data : mapping or input model
             The entry.
+        replace_day : bool
+            For a check-in on a day that already has one: replace it (True), or refuse with a
+            ConflictError (False) so that a form cannot overwrite it unnoticed.
 
         Returns
         -------
@@ -298,6 +303,11 @@ class DiaryService:
         with self.repository.transaction():
             if isinstance(payload, CheckInIn):
                 existing = self._checkin_on(diary, payload.day)
+                if existing is not None and not replace_day:
+                    raise ConflictError(
+                        f"There is already a check-in for {payload.day}; change that one "
+                        "instead (History, then Edit), so that nothing in it is lost."
+                    )
                 if existing is not None:
                     replaced: CheckIn = self._replace(diary, CHECKINS, existing, payload, now)  # type: ignore[misc]
                     return replaced  # type: ignore[return-value]

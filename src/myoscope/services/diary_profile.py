@@ -18,6 +18,7 @@ from myoscope.domain.diary import AuditAction, Regimen
 from myoscope.domain.profile import PatientProfile
 from myoscope.errors import InvalidInputError
 from myoscope.rules.assess import assess_profile
+from myoscope.rules.facts import resolve_profile
 from myoscope.services.diary import REGIMENS, DiaryAccess, DiaryService
 from myoscope.services.profiles import parse_profile
 
@@ -88,6 +89,7 @@ class ProfileService:
             )
         document = {k: v for k, v in data.items() if k != "medications"}
         checked = parse_profile(document, source="profile")
+        resolve_profile(checked, self.diaries.kb)  # an etiology the knowledge base lacks, ...
         stored = checked.model_dump(mode="json", exclude_none=True, exclude={"medications"})
         repository = self.diaries.repository
         with repository.transaction():

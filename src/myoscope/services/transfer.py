@@ -25,6 +25,8 @@ from pydantic import ValidationError
 from myoscope.diary.repository import DiaryRepository
 from myoscope.domain.diary import AuditAction, new_id
 from myoscope.errors import InvalidInputError
+from myoscope.knowledge import KnowledgeBase
+from myoscope.rules.facts import resolve_profile
 from myoscope.services.diary import (
     KINDS,
     DiaryAccess,
@@ -114,7 +116,7 @@ class TransferService:
             return self.import_document(diary, _from_zip(content))
         try:
             document = json.loads(content.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise InvalidInputError(
                 "This file is neither a Myoscope JSON export nor a CSV export (ZIP); export your "
                 "diary from Settings and import that file."
@@ -133,7 +135,7 @@ class TransferService:
         _check_header(document)
         repository = self.diaries.repository
         now = self.diaries.clock()
-        profile = _profile(document.get("profile"))
+        profile = _profile(document.get("profile"), self.diaries.kb)
         records = {name: _records(KINDS[name], document, diary.patient_id) for name in _ORDER}
         with repository.transaction():
             _give_new_ids_to_foreign(repository, records, diary.patient_id)
@@ -172,12 +174,13 @@ class TransferService:
         return deleted
 
 
-def _profile(profile: Any) -> dict[str, Any] | None:
+def _profile(profile: Any, kb: KnowledgeBase) -> dict[str, Any] | None:
     if profile is None:
         return None
     if not isinstance(profile, dict):
         raise InvalidInputError("'profile' in the file must be a mapping of fields.")
     checked = parse_profile(profile, source="profile in the file")
+    resolve_profile(checked, kb)  # refuses what the assessment could not read
     return checked.model_dump(mode="json", exclude_none=True, exclude={"medications"})
 
 
@@ -299,6 +302,9 @@ def _to_csv(kind: RecordKind[Any, Any], rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
 def _cell(value: Any, is_list: bool) -> str:
     if value is None:
         return ""
@@ -306,6 +312,10 @@ def _cell(value: Any, is_list: bool) -> str:
         return ";".join(str(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        # A spreadsheet would run "=..." as a formula: a leading apostrophe keeps it text, and
+        # import removes it again (an apostrophe of the original is doubled, so nothing is lost).
+        return "'" + value
     return str(value)
 
 
@@ -334,6 +344,7 @@ def _from_zip(content: bytes) -> dict[str, Any]:
                 document[name] = _from_csv(KINDS[name], text)
     except (
         zipfile.BadZipFile,
+        RecursionError,
         UnicodeDecodeError,
         json.JSONDecodeError,
         KeyError,
@@ -366,6 +377,8 @@ def _from_csv(kind: RecordKind[Any, Any], text: str) -> list[dict[str, Any]]:
                 parsed[column] = None
             elif column in bools and value in ("true", "false"):
                 parsed[column] = value == "true"
+            elif value.startswith("'"):
+                parsed[column] = value[1:]
             else:
                 parsed[column] = value
         rows.append(parsed)

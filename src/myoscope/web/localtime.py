@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from myoscope.domain.diary import FIRST_DAY, LAST_DAY
+
 __all__ = [
     "day_bounds",
     "fmt_date",
@@ -66,6 +68,8 @@ def parse_local(text: str, tz: ZoneInfo) -> datetime:
         When the text is not a date and time.
     """
     value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise ValueError(f"give a date between {FIRST_DAY.year} and {LAST_DAY.year}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)

@@ -3,8 +3,9 @@
 The session lives in one cookie signed with the server's secret key (itsdangerous): the signed-in
 account id, the CSRF token every form must echo, and a one-shot message shown after a redirect.
 Nothing else about the person is kept in it. The cookie is HttpOnly, SameSite=Lax, and Secure when
-the request came over HTTPS. Paths under ``/api/`` (the JSON API, which uses bearer tokens) pass
-through untouched; ``/static/`` files get the security headers but no session.
+the request came over HTTPS. Paths under ``/api/v1`` (the JSON API, which uses bearer tokens)
+pass through untouched (other paths under ``/api/`` are ordinary not-found pages); ``/static/``
+files get the security headers but no session.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 _SCOPE_KEY = "myoscope.session"
-_API = "/api/"
+_API = "/api/v1"
 _STATIC = "/static/"
 
 
@@ -186,7 +187,7 @@ class SessionMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one request."""
         path = str(scope.get("path", ""))
-        if scope["type"] != "http" or path.startswith(_API):
+        if scope["type"] != "http" or path == _API or path.startswith(_API + "/"):
             await self.app(scope, receive, send)
             return
         if path.startswith(_STATIC):

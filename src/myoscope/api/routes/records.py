@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from myoscope.api.deps import DIARY_ERRORS, DiaryDep, ListWindowDep, ServicesDep
 from myoscope.api.schemas import (
@@ -98,6 +98,7 @@ def record_router(spec: RecordRoutes) -> APIRouter:
     kind, tag, label = spec.kind, spec.kind.name, spec.kind.label
     record_model, page_model, body_model = spec.public, spec.page, kind.input_model
     router = APIRouter(prefix=f"/{tag}", tags=[tag], responses=DIARY_ERRORS)
+    items_json: TypeAdapter[list[Any]] = TypeAdapter(list[kind.record_model])  # type: ignore[name-defined]
 
     @router.get(
         "",
@@ -115,8 +116,11 @@ def record_router(spec: RecordRoutes) -> APIRouter:
             limit=window.limit,
             offset=window.offset,
         )
-        items = [public(record_model, record) for record in page.items]
-        return page_model(items=items, total=page.total, limit=page.limit, offset=page.offset)
+        # A page can hold 1,000 records: serialise them once, straight from the (already
+        # validated) domain records, instead of converting and validating them again.
+        head = b'{"items":' + items_json.dump_json(page.items)
+        tail = f',"total":{page.total},"limit":{page.limit},"offset":{page.offset}}}'
+        return Response(head + tail.encode(), media_type="application/json")
 
     @router.post(
         "",

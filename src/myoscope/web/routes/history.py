@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from myoscope.domain.diary import Episode, Trigger
+from myoscope.domain.diary import FIRST_DAY, LAST_DAY, Episode, Trigger
 from myoscope.services.diary import EPISODES, KINDS, MAX_PAGE, REGIMENS, DiaryAccess
 from myoscope.web.deps import DiaryDep, render, services_of
 from myoscope.web.localtime import day_bounds, zone
@@ -24,10 +24,12 @@ _KIND_CHOICES = ["all", "episodes", "checkins", "doses", "medications", "side-ef
 
 
 def _date(text: str | None) -> date | None:
+    """Read a filter date; one that is not a date, or outside the diary's years, is ignored."""
     try:
-        return date.fromisoformat(text) if text else None
+        value = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return value if value is not None and FIRST_DAY <= value <= LAST_DAY else None
 
 
 def _int(text: str | None, low: int, high: int) -> int | None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from myoscope.domain.assessment import Assessment
+from myoscope.domain.diary import Role
 from myoscope.domain.profile import PatientProfile
 from myoscope.errors import NotFoundError
 from myoscope.knowledge import KnowledgeBase
@@ -110,6 +111,8 @@ def options(
 ) -> Response:
     """Show the assessment of the profile, in patient or clinician wording."""
     services = services_of(request)
+    if audience not in ("patient", "clinician"):  # by default, the wording for the reader
+        audience = "clinician" if diary.actor.role is Role.CLINICIAN else "patient"
     chosen: Literal["patient", "clinician"] = "clinician" if audience == "clinician" else "patient"
     view, assessment = services.profiles.assess(diary, audience=chosen)
     context: dict[str, Any] = {"audience": chosen, "assessment": assessment}

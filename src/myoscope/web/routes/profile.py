@@ -245,7 +245,8 @@ def save_profile(request: Request, diary: DiaryDep, form: FormDep) -> Response:
         try:
             services.profiles.save(diary, document)
         except InvalidInputError as exc:
-            errors["_form"] = str(exc)
+            field = (exc.field or "").rsplit(".", 1)[-1]
+            errors[field if field in values else "_form"] = str(exc)
         else:
             log.info("web: profile of diary %s saved", diary.patient_id)
             session_of(request).flash("Profile saved. The options below reflect it.")

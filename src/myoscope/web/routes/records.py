@@ -138,7 +138,9 @@ def _save(
     if model is not None:
         try:
             if record_id is None:
-                saved = services.diaries.add(diary, record_kind, model)
+                # Only the Today check-in, which says so, replaces the day's check-in.
+                replace = str(form.get("replace_day") or "") == "yes"
+                saved = services.diaries.add(diary, record_kind, model, replace_day=replace)
             else:
                 saved = services.diaries.update(diary, record_kind, record_id, model)
         except (InvalidInputError, ConflictError) as exc:
