@@ -396,7 +396,8 @@ def test_csv_export_defuses_spreadsheet_formulas_and_round_trips(services: Servi
     archive = services.transfer.export_csv(diary)
     text = zipfile.ZipFile(io.BytesIO(archive)).read("episodes.csv").decode()
     assert "'=cmd" in text
-    assert "\n=" not in text and ",=" not in text
+    assert "\n=" not in text
+    assert ",=" not in text
     services.transfer.delete_all(diary)
     services.transfer.import_bytes(diary, archive)
     assert sorted(e.note for e in services.diaries.all(diary, EPISODES)) == sorted(notes)
