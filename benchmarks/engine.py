@@ -151,7 +151,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    import rule_engine  # type: ignore[import-untyped]  # the peer, from the "bench" group
+    import rule_engine  # type: ignore[import-not-found, import-untyped, unused-ignore]  # the peer, from the "bench" group
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=10_000)
