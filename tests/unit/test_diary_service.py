@@ -419,3 +419,11 @@ def test_diary_dates_stay_within_the_years_every_time_zone_can_show(services: Se
         services.diaries.add(diary, EPISODES, EPISODE | {"started_at": "9999-12-31T23:59:00Z"})
     with pytest.raises(InvalidInputError, match="outside the diary's range"):
         services.diaries.add(diary, CHECKINS, {"day": "0001-01-01", "severity": 1})
+
+
+def test_true_or_false_is_not_a_number(services: Services) -> None:
+    diary = services.diaries.open(add_account(services, "alice@example.org"))
+    with pytest.raises(InvalidInputError, match="'intensity' must be a number, not true"):
+        services.diaries.add(diary, EPISODES, EPISODE | {"intensity": True})
+    with pytest.raises(InvalidInputError, match="'mood' must be a number"):
+        services.diaries.add(diary, CHECKINS, {"day": "2026-06-15", "severity": 1, "mood": False})

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Generic, Self, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar, get_args
 from zoneinfo import available_timezones
 
 from pydantic import (
@@ -230,6 +230,28 @@ class Severity(StrEnum):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_true_or_false_as_numbers(cls, data: Any) -> Any:
+        # pydantic would read true as 1: refuse it, as the profile does
+        if isinstance(data, dict):
+            numeric = _numeric_fields(cls)
+            for name, value in data.items():
+                if isinstance(value, bool) and name in numeric:
+                    raise ValueError(f"'{name}' must be a number, not {str(value).lower()}")
+        return data
+
+
+@cache
+def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
+    numbers = {int, float, type(None)}
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation in (int, float)
+        or (get_args(info.annotation) and set(get_args(info.annotation)) <= numbers)
+    )
 
 
 class _Record(_Model):
