@@ -25,6 +25,11 @@ router = APIRouter(include_in_schema=False)
 SUMMARY_DAYS = 28
 
 
+def _sentences(*parts: str) -> str:
+    """Join parts as sentences, without doubling a full stop a part already ends with."""
+    return " ".join(p if p.endswith((".", "?", "!")) else f"{p}." for p in parts if p)
+
+
 def reference_links(kb: KnowledgeBase, keys: list[str]) -> list[dict[str, Any]]:
     """Return the cited references in order of first citation, each with a link when known."""
     out = []
@@ -42,7 +47,7 @@ def reference_links(kb: KnowledgeBase, keys: list[str]) -> list[dict[str, Any]]:
             {
                 "key": key,
                 "anchor": _anchor(key),
-                "text": f"{authors}. {ref.title}. {ref.year}.{journal}",
+                "text": _sentences(authors, ref.title, str(ref.year)) + journal,
                 "url": url,
                 "pmid": ref.pmid,
                 "doi": ref.doi,
