@@ -166,3 +166,20 @@ def test_urgent_red_flags_come_first(alice: Browser) -> None:
     assert text.index("not medical advice") < text.index("Get medical help")
     assert text.index("Get medical help") < text.index("The diary, last 28 days")
     assert text.index("Get medical help") < text.index("Options, in the order to discuss")
+
+
+def test_every_profile_problem_shows_at_once_and_nothing_typed_is_lost(alice: Browser) -> None:
+    bad = PROFILE | {"age_years": "200", "weight_kg": "-1", "egfr_ml_min": "abc"}
+    page = alice.post(alice.d("profile"), bad)
+    assert page.status_code == 422
+    assert page.text.count('class="error"') >= 3  # age, weight and eGFR, all at once
+    for typed in ("200", "-1", "abc"):
+        assert f'value="{typed}"' in page.text
+
+
+def test_a_cause_the_knowledge_base_cannot_read_is_shown_at_its_field(alice: Browser) -> None:
+    page = alice.post(alice.d("profile"), PROFILE | {"etiology": "after a heart attack"})
+    assert page.status_code == 422
+    assert "after a heart attack" in page.text
+    assert "Lance-Adams" in page.text  # the message suggests what is accepted
+    assert alice.get(alice.d("options")).status_code == 200

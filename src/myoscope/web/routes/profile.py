@@ -234,13 +234,13 @@ def save_profile(request: Request, diary: DiaryDep, form: FormDep) -> Response:
     names = _form_names() + [k for k in form if k.startswith("prev_")]
     values = values_of(form, names)
     document, errors, rows = document_of(values)
-    if not errors:
-        try:
-            PatientProfile.model_validate(document)
-        except ValidationError as exc:
-            for error in exc.errors():
-                message = friendly_message(error)
-                errors.setdefault(_field_of(tuple(error["loc"]), rows, message), message)
+    # Check the rest even when some fields could not be read, so every problem shows at once.
+    try:
+        PatientProfile.model_validate(document)
+    except ValidationError as exc:
+        for error in exc.errors():
+            message = friendly_message(error)
+            errors.setdefault(_field_of(tuple(error["loc"]), rows, message), message)
     if not errors:
         try:
             services.profiles.save(diary, document)
