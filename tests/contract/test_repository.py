@@ -563,6 +563,15 @@ def test_audit_append_and_list(repo: SqlDiaryRepository, alice: str, bob: str) -
     assert repo.list_audit("nobody").total == 0
 
 
+def test_audit_list_can_leave_out_one_actor(repo: SqlDiaryRepository, alice: str) -> None:
+    mine = audit(alice, 1)
+    theirs = audit(alice, 2).model_copy(update={"actor_id": "someone-else"})
+    repo.append_audit(mine)
+    repo.append_audit(theirs)
+    page = repo.list_audit(alice, exclude_actor="actor")
+    assert (page.items, page.total) == ([theirs], 1)
+
+
 @pytest.mark.parametrize(
     "statement", ["UPDATE audit_events SET action = 'delete'", "DELETE FROM audit_events"]
 )

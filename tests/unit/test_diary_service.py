@@ -427,3 +427,17 @@ def test_true_or_false_is_not_a_number(services: Services) -> None:
         services.diaries.add(diary, EPISODES, EPISODE | {"intensity": True})
     with pytest.raises(InvalidInputError, match="'mood' must be a number"):
         services.diaries.add(diary, CHECKINS, {"day": "2026-06-15", "severity": 1, "mood": False})
+
+
+def test_the_access_log_can_show_other_people_only(services: Services) -> None:
+    alice = add_account(services, "alice@example.org")
+    add_account(services, "doc@example.org", Role.CLINICIAN)
+    own = services.diaries.open(alice)
+    services.diaries.add(own, EPISODES, EPISODE)
+    services.diaries.grant(own, "doc@example.org")
+    doctor = services.accounts.repository.accounts.get_by_email("doc@example.org")
+    assert doctor is not None
+    services.diaries.page(services.diaries.open(doctor, alice.id), EPISODES)
+    others = services.diaries.audit(own, others_only=True)
+    assert [(e.actor_id, e.action) for e in others.items] == [(doctor.id, AuditAction.LIST)]
+    assert services.diaries.audit(own).total > others.total

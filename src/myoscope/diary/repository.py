@@ -189,9 +189,18 @@ class DiaryRepository(Protocol):
         ...
 
     def list_audit(
-        self, patient_id: str, *, period: TimeRange = ..., limit: int = 100, offset: int = 0
+        self,
+        patient_id: str,
+        *,
+        period: TimeRange = ...,
+        limit: int = 100,
+        offset: int = 0,
+        exclude_actor: str | None = None,
     ) -> Page[AuditEvent]:
-        """Return one page of a diary's audit entries, newest first."""
+        """Return one page of a diary's audit entries, newest first.
+
+        ``exclude_actor`` leaves out one account's entries (the patient's own, to see others).
+        """
         ...
 
     def close(self) -> None:

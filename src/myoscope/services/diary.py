@@ -614,8 +614,12 @@ class DiaryService:
         until: datetime | None = None,
         limit: int = 100,
         offset: int = 0,
+        others_only: bool = False,
     ) -> Page[AuditEvent]:
-        """Return who read or changed the diary, newest first (owner only)."""
+        """Return who read or changed the diary, newest first (owner only).
+
+        ``others_only`` leaves out the owner's own reads and changes.
+        """
         self.require_owner(diary)
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInputError(
@@ -624,7 +628,11 @@ class DiaryService:
         if offset < 0:
             raise InvalidInputError(f"offset must be 0 or more; got {offset}.", field="offset")
         return self.repository.list_audit(
-            diary.patient_id, period=TimeRange(since, until), limit=limit, offset=offset
+            diary.patient_id,
+            period=TimeRange(since, until),
+            limit=limit,
+            offset=offset,
+            exclude_actor=diary.owner.id if others_only else None,
         )
 
     def account_labels(self, ids: set[str]) -> dict[str, str]:

@@ -786,13 +786,19 @@ class SqlDiaryRepository:
         period: TimeRange = TimeRange(),  # noqa: B008 - frozen dataclass, immutable
         limit: int = 100,
         offset: int = 0,
+        exclude_actor: str | None = None,
     ) -> Page[AuditEvent]:
-        """Return one page of a diary's audit entries, newest first (in order of appending)."""
+        """Return one page of a diary's audit entries, newest first (in order of appending).
+
+        ``exclude_actor`` leaves out the entries of one account.
+        """
         _check_page(limit, offset)
         conditions = [
             audit_events.c.patient_id == patient_id,
             *_period_conditions(audit_events, "at", period),
         ]
+        if exclude_actor is not None:
+            conditions.append(audit_events.c.actor_id != exclude_actor)
         with self._connection(write=False) as connection:
             total = connection.execute(
                 select(func.count()).select_from(audit_events).where(*conditions)

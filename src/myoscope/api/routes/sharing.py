@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from myoscope.api.deps import DIARY_ERRORS, DiaryDep, ListWindowDep, ServicesDep
 from myoscope.api.schemas import (
@@ -110,10 +110,22 @@ def revoke_share(share_id: ShareId, diary: DiaryDep, services: ServicesDep) -> R
     summary="Who read or changed your diary",
     responses=_OWNER_ONLY,
 )
-def list_audit(diary: DiaryDep, services: ServicesDep, window: ListWindowDep) -> AuditPublic:
+def list_audit(
+    diary: DiaryDep,
+    services: ServicesDep,
+    window: ListWindowDep,
+    others_only: Annotated[
+        bool, Query(description="Leave out your own reads and changes, to see other people's.")
+    ] = False,
+) -> AuditPublic:
     """Return one page of the access log, newest first: who did what to which record, and when."""
     page = services.diaries.audit(
-        diary, since=window.since, until=window.until, limit=window.limit, offset=window.offset
+        diary,
+        since=window.since,
+        until=window.until,
+        limit=window.limit,
+        offset=window.offset,
+        others_only=others_only,
     )
     labels = services.diaries.account_labels({event.actor_id for event in page.items})
     items = [

@@ -236,17 +236,24 @@ def revoke(request: Request, account: AccountDep, share_id: str, form: FormDep) 
 
 @router.get("/settings/access")
 def access_log(
-    request: Request, account: AccountDep, page: Annotated[str | None, Query()] = None
+    request: Request,
+    account: AccountDep,
+    page: Annotated[str | None, Query()] = None,
+    who: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """Show who read or changed the diary, and when."""
+    """Show who read or changed the diary, and when (other people first; ``who=all`` for all)."""
     diary = _own(request, account)
     try:
         number = max(1, int(page or 1))
     except ValueError:
         number = 1
     services = services_of(request)
+    everyone = who == "all"
     found = services.diaries.audit(
-        diary, limit=AUDIT_PER_PAGE, offset=(number - 1) * AUDIT_PER_PAGE
+        diary,
+        limit=AUDIT_PER_PAGE,
+        offset=(number - 1) * AUDIT_PER_PAGE,
+        others_only=not everyone,
     )
     labels = services.diaries.account_labels({e.actor_id for e in found.items})
     labels[account.id] = "You"
@@ -259,4 +266,5 @@ def access_log(
         page=number,
         pages=pages,
         total=found.total,
+        everyone=everyone,
     )
