@@ -7,6 +7,7 @@
     │   ├── KnowledgeBaseError     # carries a list of Problem(path, field, message, suggestion)
     │   ├── InvalidInputError      # a bad profile, option, argument or payload (HTTP 422)
     │   ├── NotFoundError          # an id that does not exist, or that you may not see (404)
+    │   ├── SignalError            # an unusable recording: too short, rate too low, all-NaN
     │   ├── ConflictError          # the request clashes with stored data (409)
     │   ├── AuthenticationError    # not signed in, wrong password, locked account (401)
     │   ├── PermissionDeniedError  # signed in, may see the diary, may not do this (403)
@@ -32,6 +33,7 @@ __all__ = [
     "PermissionDeniedError",
     "Problem",
     "RateLimitedError",
+    "SignalError",
     "StorageError",
     "UserError",
     "did_you_mean",
@@ -127,6 +129,10 @@ class NotFoundError(UserError):
     A diary or record that exists but that the caller may not see raises this error too, so
     that no one learns of another person's records.
     """
+
+
+class SignalError(UserError):
+    """A recording or channel that cannot be analysed: too short, rate too low, empty, all-NaN."""
 
 
 class ConflictError(UserError):
