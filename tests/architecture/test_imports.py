@@ -50,7 +50,8 @@ ALLOWED_THIRD_PARTY = {
     "yaml",
     "_yaml",
     "cython_runtime",
-}  # cython_runtime: loaded by the C extension of PyYAML
+    "charset_normalizer",
+}  # cython_runtime: loaded by the C extension of PyYAML; charset_normalizer: by scipy via numpy.f2py
 
 
 def core_packages() -> list[str]:
