@@ -48,3 +48,28 @@ def test_load_benchmark_episodes_are_valid_diary_entries():
     for row in module.history(end, 7, 4, 1):
         EpisodeIn.model_validate(row)
     EpisodeIn.model_validate(module.new_episode(1, 0, 0, end))
+
+
+def test_signals_benchmark_scenarios_are_valid_recordings_with_ground_truth():
+    """Every scenario of the signals benchmark is a finite multi-channel EMG with its bursts."""
+    import numpy as np
+
+    path = SCRIPT.parent / "signals.py"
+    spec = importlib.util.spec_from_file_location("benchmark_signals", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+        sims = module.scenarios(0.25, 2, seed=3)
+    finally:
+        del sys.modules[spec.name]
+    assert set(sims) == set(module.SCENARIOS)
+    for sim in sims.values():
+        assert sim.signal.shape == (2, int(15 * module.RATE))
+        assert np.all(np.isfinite(sim.signal))
+        bursts = sim.of("positive")
+        assert {e.channel for e in bursts} == set(sim.channels)
+        rest_end = module.REST_S[1]
+        assert all(rest_end < e.onset_s < e.offset_s <= 15.0 for e in bursts)
