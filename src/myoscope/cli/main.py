@@ -326,9 +326,10 @@ def kb_schema(out: Path | None) -> None:
 def _register() -> None:
     from myoscope.cli.db import db
     from myoscope.cli.serve import serve
+    from myoscope.cli.signals import signals
     from myoscope.cli.users import users
 
-    for command in (serve, users, db):
+    for command in (serve, users, db, signals):
         cli.add_command(command)
 
 

@@ -1,0 +1,320 @@
+"""``myoscope signals``: detect myoclonic jerks in recordings, and simulate recordings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from myoscope.errors import UserError
+
+__all__ = ["signals"]
+
+_EVENT_COLUMNS = (
+    "channel",
+    "kind",
+    "onset_s",
+    "offset_s",
+    "peak_s",
+    "duration_ms",
+    "amplitude",
+    "amplitude_unit",
+)
+
+
+@click.group()
+def signals() -> None:
+    """Detect myoclonic jerks in EMG or accelerometer recordings, or simulate one.
+
+    \b
+    Example:
+      myoscope signals simulate demo.csv --ecg
+      myoscope signals detect demo.csv
+    """
+
+
+def _mains(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    return int(value)
+
+
+_mains_option = click.option(
+    "--mains",
+    type=click.Choice(["50", "60"]),
+    default="50",
+    show_default=True,
+    callback=_mains,
+    help="Mains frequency in Hz (notch filter and hum check).",
+)
+
+
+@signals.command("detect")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--modality",
+    type=click.Choice(["emg", "acc"]),
+    default=None,
+    help="Surface EMG or accelerometer [default: from the labels and units].",
+)
+@click.option(
+    "--rate",
+    "rate_hz",
+    type=float,
+    default=None,
+    metavar="HZ",
+    help="Sampling rate in Hz, for files that do not state it.",
+)
+@click.option(
+    "--channels", default=None, metavar="A,B", help="Analyse only these channels (comma-separated)."
+)
+@_mains_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="A readable summary, the full JSON result, or the events as CSV.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def detect(
+    file: Path,
+    modality: str | None,
+    rate_hz: float | None,
+    channels: str | None,
+    mains: int,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Detect bursts, silent periods and jerks in a recording and summarise them.
+
+    FILE is .csv/.tsv (header row, optional time_s column), .txt (BioSPPy), .npy/.npz (with
+    --rate) or .edf/.bdf. The physiology hint is a hint from the signal, not a diagnosis.
+
+    \b
+    Example:
+      myoscope signals detect rec.edf --format json --out rec.json
+      myoscope signals detect rec.npy --rate 2000 --modality emg
+    """
+    from myoscope.services.recordings import analyse_recording
+
+    wanted = None
+    if channels is not None:
+        wanted = [c.strip() for c in channels.split(",") if c.strip()]
+        if not wanted:
+            raise UserError("--channels names no channel; give names like EDC-R,BIC-R.")
+    result = analyse_recording(
+        file, modality=modality, rate_hz=rate_hz, channels=wanted, mains_hz=mains
+    )
+    if fmt == "json":
+        text = json.dumps(result, indent=2) + "\n"
+    elif fmt == "csv":
+        text = _events_csv(result["events"])
+    else:
+        text = render_detection(result)
+    _emit(text, out)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"Cannot write '{out}': {exc.strerror}.") from None
+    click.echo(f"Wrote {out}.", err=True)
+
+
+def _events_csv(events: list[dict[str, Any]]) -> str:
+    columns = list(_EVENT_COLUMNS)
+    if any("peak_jerk_g_s" in e for e in events):
+        columns.append("peak_jerk_g_s")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", restval="")
+    writer.writeheader()
+    for e in events:
+        writer.writerow({k: e.get(k, "") for k in columns})
+    return buffer.getvalue()
+
+
+def render_detection(result: dict[str, Any]) -> str:
+    """Render the result of ``analyse_recording`` as a short readable report."""
+    rec = result["recording"]
+    summary = result["summary"]
+    hours = rec["duration_s"] / 3600.0
+    lines = [
+        f"{rec['file']}: {rec['modality'].upper()}, {rec['duration_s']:.1f} s "
+        f"({hours:.2f} h), channels {', '.join(rec['channels'])}",
+        "",
+        f"Jerks: {summary['jerks']}; myoclonus index {summary['myoclonus_index_per_hour']:.1f} "
+        "per hour (jerks per hour of recording)",
+    ]
+    for channel, s in summary["per_channel"].items():
+        line = (
+            f"  {channel}: {s['positive']} jerk/burst(s), {s['negative']} silent period(s), "
+            f"{s['per_minute']:.2f} per minute"
+        )
+        if s["duration_ms_median"] is not None:
+            q1, q3 = s["duration_ms_iqr"]
+            line += f"; duration median {s['duration_ms_median']:.0f} ms (IQR {q1:.0f}-{q3:.0f})"
+        lines.append(line)
+    if len(summary["hourly_profile"]) > 1:
+        lines.append("Per hour: " + ", ".join(str(h["jerks"]) for h in summary["hourly_profile"]))
+    hint = summary["physiology_hint"]
+    lines.append("")
+    if hint is None:
+        lines.append(f"Physiology: {summary['physiology_hint_note']}.")
+    else:
+        lines.append(
+            f"Physiology ({hint['note']}; confidence {hint['confidence']}): "
+            f"cortical {hint['cortical']:.2f}, subcortical {hint['subcortical']:.2f}, "
+            f"segmental/propriospinal {hint['segmental_propriospinal']:.2f}, "
+            f"functional {hint['functional']:.2f}"
+        )
+        lines.extend(f"  - {b}" for b in hint["basis"])
+    if result["quality"]:
+        lines.append("")
+        lines.append("Quality:")
+        lines.extend(f"  {q['channel']}: {q['issue']}: {q['detail']}" for q in result["quality"])
+    for note in rec["notes"]:
+        lines.append(f"Note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+@signals.command("simulate")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--modality",
+    type=click.Choice(["emg", "acc"]),
+    default="emg",
+    show_default=True,
+    help="Surface EMG (two muscles) or one wrist accelerometer.",
+)
+@click.option(
+    "--duration",
+    "duration_s",
+    type=click.FloatRange(10, 86400),
+    default=60.0,
+    show_default=True,
+    help="Length in s.",
+)
+@click.option(
+    "--rate",
+    "rate_hz",
+    type=float,
+    default=None,
+    metavar="HZ",
+    help="Sampling rate in Hz [default: 2000 for EMG, 100 for acc].",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--ecg", is_flag=True, help="Add ECG contamination to the EMG.")
+@_mains_option
+def simulate(
+    out: Path,
+    modality: str,
+    duration_s: float,
+    rate_hz: float | None,
+    seed: int,
+    ecg: bool,
+    mains: int,
+) -> None:
+    """Write a synthetic recording and OUT.truth.json with its ground-truth events.
+
+    OUT ends in .csv (with a time_s column and units in the headers) or .npz. EMG has two
+    muscles with bursts of 20-300 ms, tonic activity, mains hum and optional ECG; the
+    accelerometer has jerks through a limb response.
+
+    \b
+    Example:
+      myoscope signals simulate demo.csv --duration 120 --ecg --seed 3
+      myoscope signals simulate wrist.npz --modality acc
+    """
+    import numpy as np
+
+    from myoscope.signals import simulate_accelerometer, simulate_emg
+
+    ext = out.suffix.lower()
+    if ext not in (".csv", ".npz"):
+        raise UserError(
+            f"{out.name}: unknown output type '{ext or '(none)'}'; name the file .csv or .npz."
+        )
+    if modality == "emg":
+        rate = 2000.0 if rate_hz is None else rate_hz
+        if rate < 1000:
+            raise UserError(
+                f"--rate {rate:g} Hz is too low for simulated EMG; use at least 1000 Hz."
+            )
+        sim = simulate_emg(
+            duration_s,
+            rate,
+            channels=("EDC-R", "BIC-R"),
+            bursts=max(1, int(duration_s / 3)),
+            silent_periods=max(1, int(duration_s / 15)),
+            ecg_uv=150.0 if ecg else 0.0,
+            mains_uv=20.0,
+            mains_hz=float(mains),
+            seed=seed,
+        )
+        signal, names, unit = sim.signal, list(sim.channels), "uV"
+        truth = [e.to_dict() for e in sim.events]
+        sim_params: dict[str, Any] = dict(sim.params)
+    else:
+        rate = 100.0 if rate_hz is None else rate_hz
+        if rate < 25:
+            raise UserError(
+                f"--rate {rate:g} Hz is too low for an accelerometer; use at least 25 Hz."
+            )
+        signal, jerks = simulate_accelerometer(
+            duration_s, rate, jerks=max(1, int(duration_s / 4)), channel="wrist", seed=seed
+        )
+        names, unit = ["wrist_x", "wrist_y", "wrist_z"], "g"
+        truth = [e.to_dict() for e in jerks]
+        sim_params = {"jerks": len(jerks)}
+    try:
+        if ext == ".csv":
+            t = np.arange(signal.shape[1]) / rate
+            header = ",".join(["time_s", *(f"{n} ({unit})" for n in names)])
+            np.savetxt(
+                out,
+                np.column_stack([t, signal.T]),
+                delimiter=",",
+                header=header,
+                comments="",
+                fmt=["%.6f"] + ["%.4f" if unit == "uV" else "%.6f"] * len(names),
+            )
+        else:
+            np.savez(out, signal=signal, rate_hz=rate, channels=np.array(names))
+        truth_path = out.with_name(out.stem + ".truth.json")
+        truth_path.write_text(
+            json.dumps(
+                {
+                    "file": out.name,
+                    "modality": modality,
+                    "rate_hz": rate,
+                    "duration_s": duration_s,
+                    "channels": names if modality == "emg" else ["wrist"],
+                    "unit": unit,
+                    "seed": seed,
+                    "ecg": ecg,
+                    "mains_hz": mains,
+                    "simulation": sim_params,
+                    "events": truth,
+                },
+                indent=2,
+                default=str,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise UserError(f"Cannot write '{out}': {exc.strerror}.") from None
+    click.echo(f"Wrote {out} and {truth_path.name} ({len(truth)} true events).")
