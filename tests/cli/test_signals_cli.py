@@ -251,3 +251,47 @@ def test_simulate_is_reproducible(tmp_path: Path) -> None:
     a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
     assert np.array_equal(a["signal"], b["signal"])
     assert truth_of(tmp_path / "a.npz")["events"] == truth_of(tmp_path / "b.npz")["events"]
+
+
+def test_plot_writes_a_png_of_a_window(emg_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rec.png"
+    result = invoke("plot", str(emg_csv), "--out", str(out), "--start", "10", "--duration", "5")
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}" in result.stdout
+    data = out.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) > 20_000
+
+
+def test_plot_takes_the_detect_options(emg_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "one.svg"
+    result = invoke("plot", str(emg_csv), "--out", str(out), "--channels", "BIC-R", "--mains", "60")
+    assert result.exit_code == 0, result.output
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--start", "500"], "beyond the recording (40.0 s long)"),
+        (["--start", "-2"], "0 s or more"),
+        (["--duration", "-1"], "positive duration"),
+        (["--duration", "0"], "positive duration"),
+    ],
+)
+def test_plot_bad_window(emg_csv: Path, tmp_path: Path, args: list[str], words: str) -> None:
+    out = tmp_path / "x.png"
+    line = user_error(invoke("plot", str(emg_csv), "--out", str(out), *args))
+    assert words in line
+    assert not out.exists()
+
+
+def test_plot_bad_output_type_fails_before_reading(tmp_path: Path) -> None:
+    line = user_error(invoke("plot", str(tmp_path / "missing.csv"), "--out", "x.jpg"))
+    assert "unknown image type '.jpg'" in line
+
+
+def test_plot_needs_out(emg_csv: Path) -> None:
+    result = invoke("plot", str(emg_csv))
+    assert result.exit_code == 2
+    assert "--out" in result.stderr

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -34,6 +36,7 @@ def signals() -> None:
     Example:
       myoscope signals simulate demo.csv --ecg
       myoscope signals detect demo.csv
+      myoscope signals plot demo.csv --out demo.png
     """
 
 
@@ -51,26 +54,46 @@ _mains_option = click.option(
 )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _analysis_options(f: _F) -> _F:
+    """Add the options of ``detect`` that choose what is analysed, shared with ``plot``."""
+    f = _mains_option(f)
+    f = click.option(
+        "--channels",
+        default=None,
+        metavar="A,B",
+        help="Analyse only these channels (comma-separated).",
+    )(f)
+    f = click.option(
+        "--rate",
+        "rate_hz",
+        type=float,
+        default=None,
+        metavar="HZ",
+        help="Sampling rate in Hz, for files that do not state it.",
+    )(f)
+    return click.option(
+        "--modality",
+        type=click.Choice(["emg", "acc"]),
+        default=None,
+        help="Surface EMG or accelerometer [default: from the labels and units].",
+    )(f)
+
+
+def _wanted(channels: str | None) -> list[str] | None:
+    if channels is None:
+        return None
+    wanted = [c.strip() for c in channels.split(",") if c.strip()]
+    if not wanted:
+        raise UserError("--channels names no channel; give names like EDC-R,BIC-R.")
+    return wanted
+
+
 @signals.command("detect")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--modality",
-    type=click.Choice(["emg", "acc"]),
-    default=None,
-    help="Surface EMG or accelerometer [default: from the labels and units].",
-)
-@click.option(
-    "--rate",
-    "rate_hz",
-    type=float,
-    default=None,
-    metavar="HZ",
-    help="Sampling rate in Hz, for files that do not state it.",
-)
-@click.option(
-    "--channels", default=None, metavar="A,B", help="Analyse only these channels (comma-separated)."
-)
-@_mains_option
+@_analysis_options
 @click.option(
     "--format",
     "fmt",
@@ -106,13 +129,8 @@ def detect(
     """
     from myoscope.services.recordings import analyse_recording
 
-    wanted = None
-    if channels is not None:
-        wanted = [c.strip() for c in channels.split(",") if c.strip()]
-        if not wanted:
-            raise UserError("--channels names no channel; give names like EDC-R,BIC-R.")
     result = analyse_recording(
-        file, modality=modality, rate_hz=rate_hz, channels=wanted, mains_hz=mains
+        file, modality=modality, rate_hz=rate_hz, channels=_wanted(channels), mains_hz=mains
     )
     if fmt == "json":
         text = json.dumps(result, indent=2) + "\n"
@@ -188,6 +206,72 @@ def render_detection(result: dict[str, Any]) -> str:
     for note in rec["notes"]:
         lines.append(f"Note: {note}")
     return "\n".join(lines) + "\n"
+
+
+@signals.command("plot")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The image to write: .png, .svg or .pdf.",
+)
+@click.option(
+    "--start",
+    "start_s",
+    type=float,
+    default=0.0,
+    show_default=True,
+    metavar="S",
+    help="Start of the plotted traces, in s from the start of the recording.",
+)
+@click.option(
+    "--duration",
+    "duration_s",
+    type=float,
+    default=None,
+    metavar="S",
+    help="Length of the plotted traces in s [default: 30, or to the end].",
+)
+@_analysis_options
+def plot(
+    file: Path,
+    out: Path,
+    start_s: float,
+    duration_s: float | None,
+    modality: str | None,
+    rate_hz: float | None,
+    channels: str | None,
+    mains: int,
+) -> None:
+    """Draw a recording with its detected events, burst durations and jerks per hour.
+
+    The traces cover --start to --start + --duration (bursts shaded, silent periods
+    hatched); the histogram and the hourly chart cover the whole recording. The 45-50 ms
+    line on the histogram is a hint from the signal, not a diagnosis.
+
+    \b
+    Example:
+      myoscope signals plot demo.csv --out demo.png
+      myoscope signals plot rec.edf --out rec.svg --start 600 --duration 20 --channels EDC-R
+    """
+    # plots is a leaf output adapter like render.py: see the import-linter contracts.
+    from myoscope.plots.signals import check_image_path, plot_recording, plot_window
+    from myoscope.services.recordings import analyse_recording
+    from myoscope.signals.io import read_recording
+
+    check_image_path(out)
+    if duration_s is not None or start_s != 0:
+        plot_window(math.inf, start_s, duration_s)  # fail fast, before the analysis
+    wanted = _wanted(channels)
+    result = analyse_recording(
+        file, modality=modality, rate_hz=rate_hz, channels=wanted, mains_hz=mains
+    )
+    recording = read_recording(
+        file, rate_hz=rate_hz, channels=wanted, modality=result["recording"]["modality"]
+    )
+    plot_recording(recording, result, start_s=start_s, duration_s=duration_s, out=out)
+    click.echo(f"Wrote {out}.")
 
 
 @signals.command("simulate")
