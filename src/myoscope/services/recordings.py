@@ -22,6 +22,16 @@ from myoscope.signals.accelerometer import (
     detect_acc_jerks,
 )
 from myoscope.signals.detection import Event, detect_emg
+from myoscope.signals.ecg import (
+    MIN_TEMPLATE_CORR,
+    QRS_BAND_HZ,
+    QRS_REFRACTORY_MS,
+    TEMPLATE_BEATS,
+    TEMPLATE_LOWPASS_HZ,
+    TEMPLATE_POST_MS,
+    TEMPLATE_PRE_MS,
+    remove_ecg,
+)
 from myoscope.signals.io import Recording, read_recording
 from myoscope.signals.quality import check_channel
 from myoscope.signals.summary import DEFAULT_JERK_WINDOW_MS, group_jerks, summarise
@@ -104,22 +114,44 @@ def _quality(rec: Recording, mains_hz: int) -> tuple[list[dict[str, str]], set[s
 
 
 def _emg(
-    rec: Recording, skipped: set[str], mains_hz: int
-) -> tuple[list[Event], dict[str, Any], list[str]]:
+    rec: Recording, skipped: set[str], mains_hz: int, ecg_channels: set[str]
+) -> tuple[list[Event], dict[str, Any], list[str], dict[str, int]]:
     events: list[Event] = []
     params: dict[str, Any] = {}
     analysed: list[str] = []
+    reduced: dict[str, int] = {}
     for rate, (names, arr) in rec.rate_groups().items():
         keep = [i for i, n in enumerate(names) if n not in skipped]
         if not keep:
             continue
         kept = tuple(names[i] for i in keep)
         scale = np.array([_TO_UV.get(rec.units[n], 1.0) for n in kept])[:, None]
-        detection = detect_emg(arr[keep] * scale, rate, kept, mains_hz=float(mains_hz))
+        data = arr[keep] * scale
+        for row, name in enumerate(kept):
+            if name in ecg_channels:
+                data[row], reduced[name] = remove_ecg(data[row], rate)
+        detection = detect_emg(data, rate, kept, mains_hz=float(mains_hz))
         events.extend(e if e.amplitude is None else _with_unit(e, "uV") for e in detection.events)
         params[f"{rate:g} Hz"] = dict(detection.params)
         analysed.extend(kept)
-    return events, params, analysed
+    return events, params, analysed, reduced
+
+
+def _ecg_params(reduced: dict[str, int]) -> dict[str, Any]:
+    return {
+        "method": (
+            "QRS detection on a 5-30 Hz copy (robust threshold, refractory period), then "
+            "subtraction of an adaptive median template aligned on each R peak, on channels "
+            "whose quality check reports ecg"
+        ),
+        "qrs_band_hz": list(QRS_BAND_HZ),
+        "refractory_ms": QRS_REFRACTORY_MS,
+        "template_ms": [-TEMPLATE_PRE_MS, TEMPLATE_POST_MS],
+        "template_beats": TEMPLATE_BEATS,
+        "template_lowpass_hz": TEMPLATE_LOWPASS_HZ,
+        "min_template_corr": MIN_TEMPLATE_CORR,
+        "beats_removed": dict(reduced),
+    }
 
 
 def _with_unit(e: Event, unit: str) -> Event:
@@ -190,7 +222,10 @@ def analyse_recording(
         rate_hz, modality, units, notes), ``events``, ``jerks``, ``summary``, ``quality`` and
         ``params``. EMG is converted to uV and accelerometer data to g before detection.
         Channels with a flat or disconnected signal are reported under ``quality`` and left
-        out; the others are analysed. Accelerometer axes are grouped into sensors by
+        out; the others are analysed. EMG channels whose quality check reports ``ecg`` have
+        the ECG subtracted first (:func:`myoscope.signals.ecg.remove_ecg`): their quality
+        detail ends with "ECG reduced: N beats" and ``params.ecg_reduction`` records the
+        method. Accelerometer axes are grouped into sensors by
         :func:`group_axes`; their events are named by the sensor.
 
     Raises
@@ -209,9 +244,14 @@ def analyse_recording(
             "disconnected. Check the electrodes or sensors."
         )
     sensors: dict[str, list[str]] = {}
+    reduced: dict[str, int] = {}
     try:
         if rec.modality == "emg":
-            events, detector, analysed = _emg(rec, skipped, mains_hz)
+            ecg_channels = {q["channel"] for q in quality if q["issue"] == "ecg"}
+            events, detector, analysed, reduced = _emg(rec, skipped, mains_hz, ecg_channels)
+            for q in quality:
+                if q["issue"] == "ecg" and q["channel"] in reduced:
+                    q["detail"] += f"; ECG reduced: {reduced[q['channel']]} beats"
         else:
             events, detector, analysed, sensors = _acc(rec, skipped)
     except SignalError as exc:
@@ -259,5 +299,6 @@ def analyse_recording(
             "fatal_quality_issues": list(FATAL_ISSUES),
             "units_for_detection": "uV" if rec.modality == "emg" else "g",
             "detector": detector,
+            **({"ecg_reduction": _ecg_params(reduced)} if reduced else {}),
         },
     }

@@ -17,6 +17,7 @@ from myoscope.signals.detection import (
     detect_emg,
     detect_silent_periods,
 )
+from myoscope.signals.ecg import detect_qrs, remove_ecg
 from myoscope.signals.evaluation import Scores, compare_events
 from myoscope.signals.filtering import clean_emg
 from myoscope.signals.io import Recording, infer_modality, read_recording
@@ -37,10 +38,12 @@ __all__ = [
     "detect_acc_jerks",
     "detect_bursts",
     "detect_emg",
+    "detect_qrs",
     "detect_silent_periods",
     "gait_mask",
     "infer_modality",
     "read_recording",
+    "remove_ecg",
     "simulate_accelerometer",
     "simulate_emg",
 ]
