@@ -295,3 +295,35 @@ def test_plot_needs_out(emg_csv: Path) -> None:
     result = invoke("plot", str(emg_csv))
     assert result.exit_code == 2
     assert "--out" in result.stderr
+
+
+def test_batch_analyses_a_folder_and_reports_counts(emg_csv: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "rec.csv").write_bytes(emg_csv.read_bytes())
+    (folder / "broken.csv").write_text("nothing here\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("batch", str(folder), "--out", str(out), "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 done, 0 skipped (already done), 1 failed" in result.stdout
+    assert result.stderr.startswith("Failed: broken.csv: ")
+    assert json.loads((out / "rec.csv.json").read_text())["recording"]["file"] == "rec.csv"
+    assert (out / "summary.csv").read_text().startswith("file,status,duration_s,channels")
+
+
+def test_batch_bad_inputs_are_one_line_errors(
+    emg_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = str(tmp_path / "out")
+    assert "is not a folder" in user_error(invoke("batch", str(tmp_path / "nope"), "--out", out))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "No recordings in" in user_error(invoke("batch", str(empty), "--out", out))
+    from myoscope.services import batch
+
+    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT_S", 1)
+    folder = emg_csv.parent
+    line = user_error(
+        invoke("batch", str(folder), "--out", out, "--scheduler", "tcp://127.0.0.1:1")
+    )
+    assert "Cannot reach the Dask scheduler" in line

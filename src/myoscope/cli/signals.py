@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ def signals() -> None:
       myoscope signals simulate demo.csv --ecg
       myoscope signals detect demo.csv
       myoscope signals plot demo.csv --out demo.png
+      myoscope signals batch recordings/ --out results/
     """
 
 
@@ -402,3 +404,80 @@ def simulate(
     except OSError as exc:
         raise UserError(f"Cannot write '{out}': {exc.strerror}.") from None
     click.echo(f"Wrote {out} and {truth_path.name} ({len(truth)} true events).")
+
+
+@signals.command("batch")
+@click.argument("in_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for one NAME.json per recording and summary.csv.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="A running Dask scheduler (tcp://host:8786) [default: a local cluster].",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Worker processes of the local cluster [default: the number of CPUs].",
+)
+@_analysis_options
+def batch(
+    in_dir: Path,
+    out: Path,
+    scheduler: str | None,
+    workers: int | None,
+    modality: str | None,
+    rate_hz: float | None,
+    channels: str | None,
+    mains: int,
+) -> None:
+    """Analyse every recording in DIR in parallel with Dask; resumable.
+
+    Writes OUT/NAME.json (as detect --format json) per recording and OUT/summary.csv with a
+    row per recording. A file that fails is reported in its row and does not stop the
+    batch. Results are written whole, so after an interruption run the command again: the
+    recordings already done are skipped.
+
+    \b
+    Example:
+      myoscope signals batch recordings/ --out results/ --workers 4
+      myoscope signals batch recordings/ --out results/ --scheduler tcp://10.0.0.5:8786
+    """
+    from myoscope.services.batch import FileResult, find_recordings, run_batch
+
+    total = len(find_recordings(in_dir, out_dir=out))
+    with click.progressbar(
+        length=total, label="Analysing", file=sys.stderr, hidden=not sys.stderr.isatty()
+    ) as bar:
+
+        def advance(row: FileResult) -> None:
+            bar.update(1)
+
+        result = run_batch(
+            in_dir,
+            out,
+            scheduler=scheduler,
+            workers=workers,
+            modality=modality,
+            rate_hz=rate_hz,
+            channels=_wanted(channels),
+            mains_hz=mains,
+            progress=advance,
+        )
+    for row in result.files:
+        if row.status == "failed":
+            reason = (
+                row.error if row.error.startswith(f"{row.file}:") else f"{row.file}: {row.error}"
+            )
+            click.echo(f"Failed: {reason}", err=True)
+    click.echo(
+        f"{result.count('done')} done, {result.count('skipped')} skipped (already done), "
+        f"{result.count('failed')} failed; summary in {result.summary_path}."
+    )
