@@ -384,12 +384,7 @@ class DiaryService:
         InvalidInputError
             A limit outside 1-1000, a negative offset, or ``since`` after ``until``.
         """
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInputError(
-                f"limit must be between 1 and {MAX_PAGE}; got {limit}.", field="limit"
-            )
-        if offset < 0:
-            raise InvalidInputError(f"offset must be 0 or more; got {offset}.", field="offset")
+        _check_window(limit, offset)
         if since is not None and until is not None and since > until:
             raise InvalidInputError(
                 "since is after until; give the earlier time as since.", field="since"
@@ -621,12 +616,7 @@ class DiaryService:
         ``others_only`` leaves out the owner's own reads and changes.
         """
         self.require_owner(diary)
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInputError(
-                f"limit must be between 1 and {MAX_PAGE}; got {limit}.", field="limit"
-            )
-        if offset < 0:
-            raise InvalidInputError(f"offset must be 0 or more; got {offset}.", field="offset")
+        _check_window(limit, offset)
         return self.repository.list_audit(
             diary.patient_id,
             period=TimeRange(since, until),
@@ -656,6 +646,16 @@ class DiaryService:
     def record_audit(self, diary: DiaryAccess, action: AuditAction, resource: str) -> None:
         """Write one audit entry for a whole-diary action (export, import, assess)."""
         self._audit(diary, action, resource)
+
+
+def _check_window(limit: int, offset: int) -> None:
+    """Refuse a page size outside 1-1000 or a negative offset (InvalidInputError)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInputError(
+            f"limit must be between 1 and {MAX_PAGE}; got {limit}.", field="limit"
+        )
+    if offset < 0:
+        raise InvalidInputError(f"offset must be 0 or more; got {offset}.", field="offset")
 
 
 def _input_of(kind: RecordKind[I, R], fields: dict[str, Any]) -> I:

@@ -7,11 +7,11 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from myoscope.domain.diary import Account, AccountIn, Role
+from myoscope.domain.diary import Account, Role
 from myoscope.errors import ConflictError, InvalidInputError
 from myoscope.web.deps import AccountDep, FormDep, redirect, render, services_of, session_of
 from myoscope.web.forms import Errors, values_of
-from myoscope.web.routes.auth import account_form_errors, timezones
+from myoscope.web.routes.auth import account_form_errors, account_in, timezones
 
 __all__ = ["router"]
 
@@ -56,15 +56,7 @@ def add_account(request: Request, account: AccountDep, form: FormDep) -> Respons
     errors = account_form_errors(typed)
     if not errors:
         try:
-            created = services.accounts.create(
-                AccountIn(
-                    email=typed["email"],
-                    role=Role(typed["role"]),
-                    display_name=typed.get("display_name") or None,
-                    timezone=typed.get("timezone") or "UTC",
-                ),
-                typed.get("password", ""),
-            )
+            created = services.accounts.create(account_in(typed), typed.get("password", ""))
         except InvalidInputError as exc:
             errors[exc.field or "password"] = str(exc)
         except ConflictError as exc:

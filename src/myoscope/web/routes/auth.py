@@ -96,18 +96,25 @@ def logout(request: Request, form: FormDep) -> Response:
     return redirect("/login")
 
 
+def account_in(form: dict[str, str]) -> AccountIn:
+    """Return the new account a form describes (raises pydantic's ValidationError)."""
+    return AccountIn.model_validate(
+        {
+            "email": form.get("email", ""),
+            "role": form.get("role", ""),
+            "display_name": form.get("display_name") or None,
+            "timezone": form.get("timezone") or "UTC",
+        }
+    )
+
+
 def account_form_errors(form: dict[str, str], *, need_password: bool = True) -> dict[str, str]:
     """Check the fields of a new-account form; return messages by field."""
     errors: dict[str, str] = {}
     if need_password and form.get("password", "") != form.get("password_again", ""):
         errors["password_again"] = "The two passwords are not the same; type them again."
     try:
-        AccountIn(
-            email=form.get("email", ""),
-            role=form.get("role", ""),
-            display_name=form.get("display_name") or None,
-            timezone=form.get("timezone") or "UTC",
-        )
+        account_in(form)
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "timezone"
@@ -140,15 +147,7 @@ def setup(request: Request, form: FormDep) -> Response:
     account = None
     if not errors:
         try:
-            account = services.accounts.create_first(
-                AccountIn(
-                    email=typed["email"],
-                    role=Role(typed["role"]),
-                    display_name=typed.get("display_name") or None,
-                    timezone=typed.get("timezone") or "UTC",
-                ),
-                typed.get("password", ""),
-            )
+            account = services.accounts.create_first(account_in(typed), typed.get("password", ""))
         except InvalidInputError as exc:
             errors[exc.field or "password"] = str(exc)
         except UserError as exc:
