@@ -309,7 +309,7 @@ def _range_sums(values: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
     """``values[lo[i]:hi[i]].sum()`` for every i (0 for empty ranges), by a ragged gather."""
     lengths = np.maximum(hi - lo, 0).astype(np.intp)
     idx, bounds = _ragged(lo, lengths)
-    c = np.concatenate(([0.0], np.cumsum(values[idx])))
+    c = np.concatenate(([0.0], np.cumsum(values[idx], dtype=np.float64)))
     out: FloatArray = c[bounds[1:]] - c[bounds[:-1]]
     return out
 
@@ -324,7 +324,7 @@ def _change_points(e: FloatArray, bounds: IntArray) -> IntArray:
     """
     lengths = np.diff(bounds)
     tiny = 1e-12 * float(e.mean()) + 1e-300
-    csum = np.cumsum(e)
+    csum = np.cumsum(e, dtype=np.float64)
     base = np.repeat(np.concatenate(([0.0], csum[bounds[1:-1] - 1])), lengths)
     left = csum - base  # sum of the first k samples, k = local index + 1
     total = np.repeat(csum[bounds[1:] - 1], lengths) - base
@@ -375,7 +375,7 @@ def _sharp_edges(
     def smoothed(first: IntArray) -> FloatArray:
         """Return the moving mean of the edge energy from 'first' on, one row per event."""
         idx = np.clip((first - w // 2)[:, np.newaxis] + span, 0, n - 1)
-        c = np.cumsum(_edge_energy(y, idx), axis=1)
+        c = np.cumsum(_edge_energy(y, idx), axis=1, dtype=np.float64)
         c = np.concatenate((np.zeros((len(first), 1)), c), axis=1)
         out: FloatArray = (c[:, w:] - c[:, :-w]) / w
         return out
@@ -396,7 +396,7 @@ def _range_sums_energy(y: FloatArray, lo: IntArray, hi: IntArray) -> FloatArray:
     """Return the sums of the edge energy over ``[lo[i], hi[i])`` for every i."""
     lengths = np.maximum(hi - lo, 0).astype(np.intp)
     idx, bounds = _ragged(lo, lengths)
-    c = np.concatenate(([0.0], np.cumsum(_edge_energy(y, idx))))
+    c = np.concatenate(([0.0], np.cumsum(_edge_energy(y, idx), dtype=np.float64)))
     out: FloatArray = c[bounds[1:]] - c[bounds[:-1]]
     return out
 
@@ -419,7 +419,7 @@ def _baseline(env: FloatArray, env_rate: float, window_s: float) -> tuple[FloatA
     tail where bursts and ECG residue lie.
     """
     step = max(1, round(env_rate / 100.0))
-    stat = env[::step]
+    stat = env[::step].astype(np.float64)  # the statistics in double precision
     per_window = max(8, round(window_s * env_rate / step))
     n_win = max(1, len(stat) // per_window)
     if n_win == 1:
@@ -621,7 +621,7 @@ def _silent(
     # Flanked by activity on both sides (and not touching the recording edges).
     flank = max(1, round(SILENT_FLANK_MS * 1e-3 * fs))
     guard = width
-    csum = np.concatenate(([0.0], np.cumsum(rms)))
+    csum = np.concatenate(([0.0], np.cumsum(rms, dtype=np.float64)))
     n = len(rms)
     b0 = starts - guard - flank
     a1 = ends + guard + flank
@@ -701,7 +701,7 @@ def _one_channel(
             "detect_emg for several channels."
         )
     arr, _ = check_signal(x, rate, channels=[channel], min_duration_s=MIN_DURATION_S)
-    return _prepare(clean_emg(arr[0], rate, band=band, mains_hz=mains_hz), rate)
+    return _prepare(clean_emg(arr[0], rate, band=band, mains_hz=mains_hz, single=True), rate)
 
 
 def detect_bursts(
@@ -915,7 +915,9 @@ def detect_emg(
     events: list[Event] = []
     per_channel: dict[str, dict[str, float]] = {}
     for i, name in enumerate(names):
-        y = clean_emg(arr[i], rate, band=(low, high), mains_hz=mains_hz, harmonics=harmonics)
+        y = clean_emg(
+            arr[i], rate, band=(low, high), mains_hz=mains_hz, harmonics=harmonics, single=True
+        )
         prep = _prepare(y, rate)
         info: dict[str, float] = {}
         if positive:
@@ -952,6 +954,7 @@ def detect_emg(
             "band_hz": [low, high],
             "design": "Butterworth band-pass, order 4 (prototype), second-order sections",
             "zero_phase": True,
+            "precision": "float32 filter and envelopes; sums and statistics in float64",
             "mains_hz": mains_hz,
             "notch_harmonics": list(harmonics) if mains_hz is not None else [],
             "notch_q": NOTCH_Q,
