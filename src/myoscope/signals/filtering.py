@@ -162,13 +162,13 @@ def clean_emg(
     sos = emg_sos(
         rate_hz, band=band, mains_hz=mains_hz, harmonics=harmonics, order=order, notch_q=notch_q
     )
-    dtype = np.float32 if single else np.float64
-    arr = np.asarray(x, dtype=dtype)
+    arr: npt.NDArray[np.float32] | npt.NDArray[np.float64]
+    arr = np.asarray(x, dtype=np.float32) if single else np.asarray(x, dtype=np.float64)
     padlen = 3 * (2 * len(sos) + 1)
     if arr.shape[-1] <= padlen:
         raise SignalError(
             f"The signal is too short to filter: {arr.shape[-1]} samples, more than {padlen} "
             "are needed. Give a longer recording."
         )
-    out: FloatArray = sps.sosfiltfilt(sos.astype(dtype), arr, axis=-1)
+    out: FloatArray = sps.sosfiltfilt(sos.astype(arr.dtype), arr, axis=-1)
     return out
