@@ -129,7 +129,7 @@ def detect_qrs(
     sos = sps.butter(2, [low, high], btype="bandpass", fs=rate, output="sos")
     if len(arr) <= 3 * (2 * len(sos) + 1) or len(arr) < rate:
         return np.zeros(0, dtype=np.intp)
-    bp = np.abs(sps.sosfiltfilt(sos, arr))
+    bp = np.abs(sps.sosfiltfilt(sos.astype(np.float32), arr.astype(np.float32)))
     win = max(1, round(2.0 * rate))
     n_win = len(bp) // win
     if n_win >= 1:
@@ -137,8 +137,9 @@ def detect_qrs(
         typical = float(np.median(maxima))
     else:
         typical = float(bp.max())
-    med = float(np.median(bp))
-    mad = float(np.median(np.abs(bp - med)))
+    level = bp[:: max(1, round(rate / 500.0))]  # robust levels on a 500 Hz subsample
+    med = float(np.median(level))
+    mad = float(np.median(np.abs(level - med)))
     height = max(QRS_THRESHOLD_FRACTION * typical, med + QRS_MIN_K * mad)
     distance = max(1, round(refractory_ms * 1e-3 * rate))
     peaks, _ = sps.find_peaks(bp, height=height, distance=distance)
@@ -155,6 +156,7 @@ def remove_ecg(
     post_ms: float = TEMPLATE_POST_MS,
     template_beats: int = TEMPLATE_BEATS,
     min_corr: float = MIN_TEMPLATE_CORR,
+    count_within: tuple[int, int] | None = None,
 ) -> tuple[FloatArray, int]:
     """Subtract ECG crosstalk from one raw EMG channel (adaptive median-template subtraction).
 
@@ -180,7 +182,9 @@ def remove_ecg(
         The signal with the template subtracted at every accepted beat (a copy).
     n_beats : int
         Number of beats subtracted (0 when fewer than 5 beats were found: the signal is
-        returned unchanged).
+        returned unchanged); with ``count_within=(start, stop)``, only those whose R peak
+        lies in samples ``[start, stop)`` are counted (a stretch of a longer recording read
+        with context on both sides).
 
     Raises
     ------
@@ -236,4 +240,6 @@ def remove_ecg(
     # Beats are at least one refractory period apart but the template may be longer: add the
     # subtractions so that overlaps are handled.
     np.subtract.at(arr, idx[ok].ravel(), tmpl[ok].ravel())
+    if count_within is not None:
+        ok &= (peaks >= count_within[0]) & (peaks < count_within[1])
     return arr, int(ok.sum())

@@ -51,6 +51,13 @@ ECG_BPM = (40.0, 150.0)
 ECG_MIN_BEATS = 10
 """Fewest QRS-like spikes needed before a channel can be called ECG-contaminated."""
 
+SAMPLE_BLOCKS = 64
+"""Long channels: the robust levels (flat check) and the mains spectrum are estimated on this
+many blocks spread evenly over the channel rather than on every sample."""
+
+SAMPLE_BLOCK_S = 1.0
+"""Length of each of those blocks, in s (at least 1 Hz spectral resolution)."""
+
 
 @dataclass(frozen=True)
 class QualityIssue:
@@ -127,6 +134,10 @@ def check_channel(
       median + 6 x MAD, at least 0.35 s apart, form a spike train whose autocorrelation at a lag
       of 0.4-1.5 s (40-150 bpm) exceeds 0.4 with at least 10 spikes. Rhythmic myoclonus at a
       heart-like rate would also pass this test.
+    - On a channel longer than :data:`SAMPLE_BLOCKS` blocks of about :data:`SAMPLE_BLOCK_S`
+      (64 s at 2 kHz), the robust SDs and the mains spectrum are estimated on that many
+      blocks spread evenly over it: the estimates hardly change and the check costs a fixed
+      amount per channel.
     """
     if modality not in ("emg", "acc"):
         raise SignalError(
@@ -153,10 +164,10 @@ def check_channel(
     floor = FLAT_FLOOR[modality] if flat_floor is None else float(flat_floor)
 
     issues: list[QualityIssue] = []
-    noise_sd = (
-        1.4826 * float(np.median(np.abs(np.diff(arr) - np.median(np.diff(arr))))) / math.sqrt(2)
-    )
-    level_sd = 1.4826 * float(np.median(np.abs(arr - np.median(arr))))
+    blocks = _blocks(arr, 2 ** math.ceil(math.log2(max(2.0, SAMPLE_BLOCK_S * rate))))
+    d = np.diff(blocks, axis=1).ravel()
+    noise_sd = 1.4826 * float(np.median(np.abs(d - np.median(d)))) / math.sqrt(2)
+    level_sd = 1.4826 * float(np.median(np.abs(blocks - np.median(blocks))))
     flat = max(noise_sd, level_sd) < floor
     if flat:
         issues.append(
@@ -175,13 +186,25 @@ def check_channel(
         if gone:
             issues.append(QualityIssue(channel, "disconnected", gone))
     if modality == "emg" and not flat:
-        hum = _mains(arr, rate, float(mains_hz))
+        hum = _mains(blocks.ravel(), rate, float(mains_hz), blocks.shape[1])
         if hum:
             issues.append(QualityIssue(channel, "mains-hum", hum))
         ecg = _ecg(arr, rate)
         if ecg:
             issues.append(QualityIssue(channel, "ecg", ecg))
     return issues
+
+
+def _blocks(x: FloatArray, size: int) -> FloatArray:
+    """Up to :data:`SAMPLE_BLOCKS` blocks of ``size`` samples spread evenly over ``x``.
+
+    A channel shorter than that many blocks is returned whole, as one row.
+    """
+    if len(x) <= SAMPLE_BLOCKS * size:
+        return x[np.newaxis, :]
+    starts = np.linspace(0, len(x) - size, SAMPLE_BLOCKS).astype(np.intp)
+    out: FloatArray = x[starts[:, np.newaxis] + np.arange(size)]
+    return out
 
 
 def _runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -231,13 +254,16 @@ def _disconnections(x: FloatArray, rate: float) -> str | None:
     )
 
 
-def _mains(x: FloatArray, rate: float, mains_hz: float) -> str | None:
+def _mains(x: FloatArray, rate: float, mains_hz: float, block: int) -> str | None:
+    """Mains check on ``x``: the whole channel, or blocks of ``block`` samples end to end."""
     top = min(450.0, 0.45 * rate)
     if top <= 20.0 or rate < 2.2 * mains_hz:
         return None
     nper = int(min(len(x), 2 ** math.ceil(math.log2(rate))))  # about 1 Hz resolution
-    # median averaging: segments holding bursts do not hide hum under the resting baseline
-    f, p = sps.welch(x - np.mean(x), fs=rate, nperseg=nper, average="median")
+    # median averaging: segments holding bursts do not hide hum under the resting baseline;
+    # sampled blocks are whole segments (no overlap), so no segment spans two of them
+    overlap = 0 if len(x) > block else None
+    f, p = sps.welch(x - np.mean(x), fs=rate, nperseg=nper, noverlap=overlap, average="median")
     band = (f >= 20.0) & (f <= top)
     total = float(p[band].sum())
     if total <= 0:
@@ -262,11 +288,14 @@ def _mains(x: FloatArray, rate: float, mains_hz: float) -> str | None:
 def _ecg(x: FloatArray, rate: float) -> str | None:
     if rate < 100.0 or len(x) < 10 * rate:
         return None
+    # single precision (the envelope's shape is all that matters here): twice as fast
     sos = sps.butter(2, [10.0, min(40.0, 0.45 * rate)], btype="bandpass", fs=rate, output="sos")
-    y = np.abs(sps.sosfiltfilt(sos, x - np.mean(x)))
+    y = np.abs(sps.sosfiltfilt(sos.astype(np.float32), (x - np.mean(x)).astype(np.float32)))
     q = max(1, int(rate // 200.0))
-    env = sps.sosfiltfilt(sps.butter(2, 20.0, fs=rate, output="sos"), y)[::q]
     fs = rate / q
+    m = len(y) // q  # rectified band averaged to about 200 Hz, then smoothed below 20 Hz
+    blocks = y[: m * q].reshape(m, q).mean(axis=1, dtype=np.float64)
+    env = sps.sosfiltfilt(sps.butter(2, 20.0, fs=fs, output="sos"), blocks)
     med = float(np.median(env))
     mad = float(np.median(np.abs(env - med)))
     peaks, _ = sps.find_peaks(env, height=med + 6.0 * mad, distance=max(1, int(0.35 * fs)))
