@@ -7,8 +7,10 @@ The result is the JSON document of ``myoscope signals detect --format json``
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from myoscope.signals.accelerometer import (
     DEFAULT_ACC_REFRACTORY_MS,
     detect_acc_jerks,
 )
-from myoscope.signals.detection import Event, detect_emg
+from myoscope.signals.detection import BASELINE_WINDOW_S, Event, detect_emg
 from myoscope.signals.ecg import (
     MIN_TEMPLATE_CORR,
     QRS_BAND_HZ,
@@ -32,14 +34,24 @@ from myoscope.signals.ecg import (
     TEMPLATE_PRE_MS,
     remove_ecg,
 )
-from myoscope.signals.io import Recording, read_recording
-from myoscope.signals.quality import check_channel
+from myoscope.signals.io import Recording, RecordingSource, open_recording
+from myoscope.signals.quality import QualityIssue, check_channel
 from myoscope.signals.summary import DEFAULT_JERK_WINDOW_MS, group_jerks, summarise
 
-__all__ = ["FATAL_ISSUES", "analyse_recording", "group_axes"]
+__all__ = ["CHUNK_S", "FATAL_ISSUES", "OVERLAP_S", "analyse_recording", "chunk_plan", "group_axes"]
 
 FATAL_ISSUES = ("flat", "disconnected")
 """Quality issues that leave a channel out of detection (it is still reported)."""
+
+CHUNK_S = 600.0
+"""EMG is analysed in stretches of this many seconds (plus the overlap on each side), so
+memory does not grow with the length of a recording (research/signals.md section 5: 5-10 min
+of 8-channel 2 kHz EMG per chunk). A multiple of the detector's baseline window."""
+
+OVERLAP_S = BASELINE_WINDOW_S
+"""Seconds read before and after each stretch: the detector's baseline window (10 s), far
+more than the filters need to settle (< 1 s) and than the longest event (1 s). Events are
+kept by the stretch their onset falls in, so none is counted twice or lost at a seam."""
 
 _TO_UV = {"uV": 1.0, "mV": 1e3, "V": 1e6, "": 1.0}
 _TO_G = {"g": 1.0, "mg": 1e-3, "m/s^2": 1.0 / 9.80665, "": 1.0}
@@ -95,6 +107,35 @@ def group_axes(names: Sequence[str], *, file: str = "recording") -> dict[str, tu
     return sensors
 
 
+def chunk_plan(
+    n_samples: int, rate_hz: float, *, chunk_s: float = CHUNK_S, overlap_s: float = OVERLAP_S
+) -> list[tuple[int, int, int, int]]:
+    """Split a recording into stretches analysed one at a time.
+
+    Parameters
+    ----------
+    n_samples : int
+        Samples per channel.
+    rate_hz : float
+        Sampling rate in Hz.
+    chunk_s, overlap_s : float
+        Length of each stretch and of the context read on each side of it, in s.
+
+    Returns
+    -------
+    list of (int, int, int, int)
+        For each stretch, sample indices ``(read_start, start, stop, read_stop)``: events
+        whose onset lies in ``[start, stop)`` belong to it, and ``[read_start, read_stop)``
+        is what is read. The last stretch takes the remainder (up to ``2 * chunk_s``); a
+        recording shorter than that is one stretch.
+    """
+    step = max(1, round(chunk_s * rate_hz))
+    pad = round(overlap_s * rate_hz)
+    k = max(1, n_samples // step)
+    bounds = [i * step for i in range(k)] + [n_samples]
+    return [(max(0, a - pad), a, b, min(n_samples, b + pad)) for a, b in itertools.pairwise(bounds)]
+
+
 def _quality(rec: Recording, mains_hz: int) -> tuple[list[dict[str, str]], set[str]]:
     entries: list[dict[str, str]] = []
     skipped: set[str] = set()
@@ -113,28 +154,124 @@ def _quality(rec: Recording, mains_hz: int) -> tuple[list[dict[str, str]], set[s
     return entries, skipped
 
 
-def _emg(
-    rec: Recording, skipped: set[str], mains_hz: int, ecg_channels: set[str]
-) -> tuple[list[Event], dict[str, Any], list[str], dict[str, int]]:
-    events: list[Event] = []
-    params: dict[str, Any] = {}
-    analysed: list[str] = []
-    reduced: dict[str, int] = {}
-    for rate, (names, arr) in rec.rate_groups().items():
-        keep = [i for i, n in enumerate(names) if n not in skipped]
-        if not keep:
-            continue
-        kept = tuple(names[i] for i in keep)
-        scale = np.array([_TO_UV.get(rec.units[n], 1.0) for n in kept])[:, None]
-        data = arr[keep] * scale
-        for row, name in enumerate(kept):
-            if name in ecg_channels:
-                data[row], reduced[name] = remove_ecg(data[row], rate)
-        detection = detect_emg(data, rate, kept, mains_hz=float(mains_hz))
-        events.extend(e if e.amplitude is None else _with_unit(e, "uV") for e in detection.events)
-        params[f"{rate:g} Hz"] = dict(detection.params)
-        analysed.extend(kept)
-    return events, params, analysed, reduced
+@dataclasses.dataclass
+class _Found:
+    """What the quality checks found for one channel and issue, over the stretches."""
+
+    first: QualityIssue
+    first_s: float
+    stretches: int = 1
+    beats_removed: int = 0
+
+
+@dataclasses.dataclass
+class _EmgRun:
+    """EMG results gathered over the stretches of a recording."""
+
+    events: list[Event] = dataclasses.field(default_factory=list)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    baselines: dict[str, dict[str, list[float]]] = dataclasses.field(default_factory=dict)
+    analysed: list[str] = dataclasses.field(default_factory=list)
+    found: dict[tuple[str, str], _Found] = dataclasses.field(default_factory=dict)
+    stretches: int = 0
+
+
+def _stretches(
+    src: RecordingSource,
+) -> Iterator[tuple[float, tuple[str, ...], list[tuple[int, int, int, int]]]]:
+    by_rate: dict[float, list[str]] = {}
+    for name in src.channels:
+        by_rate.setdefault(src.rate_hz[name], []).append(name)
+    for rate, names in by_rate.items():
+        n = min(src.lengths[c] for c in names)
+        yield rate, tuple(names), chunk_plan(n, rate, chunk_s=CHUNK_S, overlap_s=OVERLAP_S)
+
+
+def _emg(src: RecordingSource, mains_hz: int) -> _EmgRun:
+    """Check, clean and detect each stretch of each group of channels sharing a rate."""
+    run = _EmgRun()
+    for rate, names, plan in _stretches(src):
+        scale = np.array([_TO_UV.get(src.units[n], 1.0) for n in names])
+        run.stretches = max(run.stretches, len(plan))
+        for r0, a, b, r1 in plan:
+            data = np.empty((len(names), r1 - r0))
+            keep: list[int] = []
+            for row, name in enumerate(names):
+                data[row] = src.read(name, r0, r1)
+                issues = check_channel(
+                    data[row], rate, modality="emg", mains_hz=mains_hz, channel=name
+                )
+                data[row] *= scale[row]
+                fatal = False
+                for issue in issues:
+                    key = (name, issue.issue)
+                    if key in run.found:
+                        run.found[key].stretches += 1
+                    else:
+                        run.found[key] = _Found(issue, a / rate)
+                    fatal = fatal or issue.issue in FATAL_ISSUES
+                    if issue.issue == "ecg" and not any(i.issue in FATAL_ISSUES for i in issues):
+                        data[row], beats = remove_ecg(
+                            data[row], rate, count_within=(a - r0, b - r0)
+                        )
+                        run.found[key].beats_removed += beats
+                if not fatal:
+                    keep.append(row)
+            if not keep:
+                continue
+            kept = tuple(names[i] for i in keep)
+            detection = detect_emg(data[keep], rate, kept, mains_hz=float(mains_hz))
+            lo, hi, shift = (a - r0) / rate, (b - r0) / rate, r0 / rate
+            run.events.extend(_moved(e, shift) for e in detection.events if lo <= e.onset_s < hi)
+            params = dict(detection.params)
+            for name, info in params.pop("channels").items():
+                per = run.baselines.setdefault(name, {})
+                for k, v in info.items():
+                    per.setdefault(k, []).append(v)
+            run.params.setdefault(f"{rate:g} Hz", params)
+            run.analysed.extend(c for c in kept if c not in run.analysed)
+    for label, group in run.params.items():
+        group["channels"] = {
+            name: {k: float(np.median(v)) for k, v in per.items()}
+            for name, per in run.baselines.items()
+            if f"{src.rate_hz[name]:g} Hz" == label
+        }
+    return run
+
+
+def _quality_entries(run: _EmgRun, src: RecordingSource) -> list[dict[str, str]]:
+    """Build the spec's quality entries, one per channel and issue (stretches counted)."""
+    entries: list[dict[str, str]] = []
+    for (name, issue), found in run.found.items():
+        entry = found.first.to_dict()
+        if run.stretches > 1:
+            entry["detail"] += (
+                f"; in {found.stretches} of {run.stretches} stretches of {CHUNK_S / 60:g} min, "
+                f"first at {found.first_s:.0f} s"
+            )
+        if issue in FATAL_ISSUES:
+            entry["detail"] += (
+                "; channel left out of detection"
+                if name not in run.analysed
+                else "; channel left out of detection where this was found"
+            )
+        if issue == "ecg" and found.beats_removed:
+            entry["detail"] += f"; ECG reduced: {found.beats_removed} beats"
+        entries.append(entry)
+    order = {c: i for i, c in enumerate(src.channels)}
+    entries.sort(key=lambda e: order.get(e["channel"], len(order)))
+    return entries
+
+
+def _moved(e: Event, shift_s: float) -> Event:
+    """Return the event moved by ``shift_s`` seconds, with the amplitude unit set to uV."""
+    return dataclasses.replace(
+        e,
+        onset_s=e.onset_s + shift_s,
+        offset_s=e.offset_s + shift_s,
+        peak_s=None if e.peak_s is None else e.peak_s + shift_s,
+        amplitude_unit="uV" if e.amplitude is not None else e.amplitude_unit,
+    )
 
 
 def _ecg_params(reduced: dict[str, int]) -> dict[str, Any]:
@@ -152,14 +289,6 @@ def _ecg_params(reduced: dict[str, int]) -> dict[str, Any]:
         "min_template_corr": MIN_TEMPLATE_CORR,
         "beats_removed": dict(reduced),
     }
-
-
-def _with_unit(e: Event, unit: str) -> Event:
-    if e.amplitude_unit == unit:
-        return e
-    return Event(
-        e.channel, e.kind, e.onset_s, e.offset_s, e.peak_s, e.duration_ms, e.amplitude, unit
-    )
 
 
 def _acc(
@@ -236,29 +365,50 @@ def analyse_recording(
     """
     if mains_hz not in (50, 60):
         raise SignalError(f"Invalid mains frequency {mains_hz!r}: allowed 50 or 60 Hz.")
-    rec = read_recording(path, rate_hz=rate_hz, channels=channels, modality=modality)
-    quality, skipped = _quality(rec, mains_hz)
-    if all(c in skipped for c in rec.channels):
-        raise SignalError(
-            f"{rec.file}: no usable channel: {', '.join(sorted(skipped))} are flat or "
-            "disconnected. Check the electrodes or sensors."
-        )
+    rec = open_recording(path, rate_hz=rate_hz, channels=channels, modality=modality)
     sensors: dict[str, list[str]] = {}
     reduced: dict[str, int] = {}
+    chunking: dict[str, Any] | None = None
     try:
         if rec.modality == "emg":
-            ecg_channels = {q["channel"] for q in quality if q["issue"] == "ecg"}
-            events, detector, analysed, reduced = _emg(rec, skipped, mains_hz, ecg_channels)
-            for q in quality:
-                if q["issue"] == "ecg" and q["channel"] in reduced:
-                    q["detail"] += f"; ECG reduced: {reduced[q['channel']]} beats"
+            run = _emg(rec, mains_hz)
+            quality = _quality_entries(run, rec)
+            events, detector, analysed = run.events, run.params, run.analysed
+            reduced = {
+                name: f.beats_removed
+                for (name, issue), f in run.found.items()
+                if issue == "ecg" and f.beats_removed
+            }
+            chunking = {
+                "method": (
+                    "EMG analysed in stretches read one at a time, each with context on both "
+                    "sides; an event belongs to the stretch its onset falls in"
+                ),
+                "chunk_s": CHUNK_S,
+                "overlap_s": OVERLAP_S,
+                "stretches": run.stretches,
+            }
         else:
-            events, detector, analysed, sensors = _acc(rec, skipped)
+            loaded = rec.load()
+            quality, skipped_acc = _quality(loaded, mains_hz)
+            if all(c in skipped_acc for c in loaded.channels):
+                analysed = []
+            else:
+                events, detector, analysed, sensors = _acc(loaded, skipped_acc)
     except SignalError as exc:
         message = str(exc)
         raise SignalError(
             message if message.startswith(f"{rec.file}:") else f"{rec.file}: {message}"
         ) from None
+    if not analysed:
+        flagged = sorted({q["channel"] for q in quality if q["issue"] in FATAL_ISSUES})
+        raise SignalError(
+            f"{rec.file}: no usable channel: {', '.join(flagged)} are flat or "
+            "disconnected. Check the electrodes or sensors."
+        )
+    skipped = {c for c in rec.channels if c not in analysed}
+    if sensors:
+        skipped = {c for c in rec.channels if not any(c in sensors[s] for s in analysed)}
     events.sort(key=lambda e: (e.onset_s, e.channel, e.kind))
     duration = rec.duration_s
     summary = summarise(
@@ -299,6 +449,7 @@ def analyse_recording(
             "fatal_quality_issues": list(FATAL_ISSUES),
             "units_for_detection": "uV" if rec.modality == "emg" else "g",
             "detector": detector,
+            **({"chunking": chunking} if chunking else {}),
             **({"ecg_reduction": _ecg_params(reduced)} if reduced else {}),
         },
     }

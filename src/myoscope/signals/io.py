@@ -1,7 +1,9 @@
-"""Readers for biosignal recordings: CSV/TSV, BioSPPy text, NumPy and EDF/EDF+/BDF.
+"""Readers for biosignal recordings: CSV/TSV, BioSPPy text, NumPy, EDF/EDF+/BDF and wearables.
 
-This is the only module of :mod:`myoscope.signals` that touches files. The EDF library
-(``edfio``) is imported inside the function that needs it. Every unusable input raises
+This module and :mod:`myoscope.signals.wearables` (Axivity ``.cwa``, ActiGraph ``.gt3x``,
+GENEActiv ``.bin``) are the only modules of :mod:`myoscope.signals` that touch files. The EDF
+library (``edfio``) and the wearable reader (``actfast``) are imported inside the functions that
+need them. Every unusable input raises
 :class:`~myoscope.errors.SignalError` with a one-line message that names the file, the channel
 and what to do (``../shared/spec/recordings.md``, "What bad input gets").
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from myoscope.errors import SignalError, did_you_mean
+from myoscope.signals.wearables import WEARABLE_EXTENSIONS, read_wearable
 
 __all__ = [
     "MIN_DURATION_S",
@@ -28,7 +31,9 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "Modality",
     "Recording",
+    "RecordingSource",
     "infer_modality",
+    "open_recording",
     "read_recording",
 ]
 
@@ -44,7 +49,19 @@ MIN_DURATION_S = 5.0
 """Shortest recording accepted, in s: filters need a few seconds to settle and baselines need
 rest data."""
 
-SUPPORTED_EXTENSIONS = (".csv", ".tsv", ".txt", ".npy", ".npz", ".edf", ".bdf")
+SUPPORTED_EXTENSIONS = (
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".npy",
+    ".npz",
+    ".edf",
+    ".bdf",
+    *WEARABLE_EXTENSIONS,
+)
+
+SCAN_BLOCK = 1 << 22
+"""Samples per block when a channel read on demand is scanned for NaN or constant values."""
 
 TIME_COLUMN = "time_s"
 RATE_TOLERANCE = 0.01
@@ -141,6 +158,91 @@ class Recording:
         return groups
 
 
+@dataclass(frozen=True)
+class _Lazy:
+    """A channel read on demand: its length in samples and a reader of ``[start, stop)``."""
+
+    length: int
+    load: Callable[[int, int], FloatArray]
+
+    def __len__(self) -> int:
+        return self.length
+
+
+_Channel = FloatArray | _Lazy
+
+
+@dataclass(frozen=True)
+class RecordingSource:
+    """An opened recording whose samples are read on demand, a stretch at a time.
+
+    EDF/BDF and ``.npy`` files are read lazily: :meth:`read` takes only the samples asked for
+    from the file, so a long recording can be analysed in chunks without loading it. Other
+    formats are read whole when opened. The metadata are those of :class:`Recording`.
+
+    Parameters
+    ----------
+    file, rate_hz, units, modality, other_channels, notes
+        As in :class:`Recording`.
+    lengths : dict of str to int
+        Number of samples per channel.
+    """
+
+    file: str
+    lengths: dict[str, int]
+    rate_hz: dict[str, float]
+    units: dict[str, str]
+    modality: Modality
+    other_channels: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    _data: Mapping[str, _Channel] = field(default_factory=dict, repr=False)
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels of the modality, in file order (``other_channels`` excluded)."""
+        return tuple(c for c in self.lengths if c not in self.other_channels)
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the recording, in s (the longest channel of the modality)."""
+        return max(self.lengths[c] / self.rate_hz[c] for c in self.channels)
+
+    def read(self, channel: str, start: int = 0, stop: int | None = None) -> FloatArray:
+        """Read samples ``[start, stop)`` of one channel, float64, in the channel's unit.
+
+        Parameters
+        ----------
+        channel : str
+            Channel name (of the modality or an other channel).
+        start, stop : int
+            Sample indices; ``stop`` defaults to the end and is clipped to it.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n,)
+            A new array (changing it does not change the recording).
+        """
+        n = self.lengths[channel]
+        stop = n if stop is None else min(int(stop), n)
+        start = max(0, min(int(start), stop))
+        src = self._data[channel]
+        if isinstance(src, _Lazy):
+            return src.load(start, stop)
+        return np.array(src[start:stop], dtype=np.float64)
+
+    def load(self) -> Recording:
+        """Read every channel whole into a :class:`Recording`."""
+        return Recording(
+            file=self.file,
+            data={c: self.read(c) for c in self.lengths},
+            rate_hz=dict(self.rate_hz),
+            units=dict(self.units),
+            modality=self.modality,
+            other_channels=self.other_channels,
+            notes=self.notes,
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # public entry point
 # --------------------------------------------------------------------------------------------
@@ -153,7 +255,27 @@ def read_recording(
     channels: Sequence[str] | None = None,
     modality: str | None = None,
 ) -> Recording:
-    """Read a recording and check that it can be analysed.
+    """Read a whole recording and check that it can be analysed.
+
+    The same as ``open_recording(...).load()``: see :func:`open_recording` for the
+    parameters, the formats and the errors.
+    """
+    return open_recording(path, rate_hz=rate_hz, channels=channels, modality=modality).load()
+
+
+def open_recording(
+    path: str | Path,
+    *,
+    rate_hz: float | None = None,
+    channels: Sequence[str] | None = None,
+    modality: str | None = None,
+) -> RecordingSource:
+    """Open a recording, check that it can be analysed, and read its samples on demand.
+
+    EDF/BDF and ``.npy`` EMG recordings stay on disk: the checks scan them in blocks of
+    :data:`SCAN_BLOCK` samples and :meth:`RecordingSource.read` takes what is asked for, so
+    memory does not grow with the length of the recording. Accelerometer recordings and the
+    other formats are read whole.
 
     Parameters
     ----------
@@ -161,8 +283,10 @@ def read_recording(
         ``.csv``/``.tsv`` (header row, optional ``time_s`` column, ``#`` comments), ``.txt``
         (whitespace columns with a BioSPPy-style ``#`` header giving ``Sampling Rate (Hz)``,
         ``Labels`` and ``Units``), ``.npy`` (``(n_channels, n_samples)`` or ``(n_samples,)``),
-        ``.npz`` (one array per key; a scalar ``rate_hz`` key may give the rate) or
-        ``.edf``/``.bdf`` (EDF+/BDF+ too).
+        ``.npz`` (one array per key; a scalar ``rate_hz`` key may give the rate),
+        ``.edf``/``.bdf`` (EDF+/BDF+ too), or a wearable's raw accelerometer file: Axivity
+        ``.cwa``, ActiGraph ``.gt3x`` or GENEActiv ``.bin`` (channels ``acc_x``, ``acc_y``,
+        ``acc_z`` in g at the device's rate; see :mod:`myoscope.signals.wearables`).
     rate_hz : float, optional
         Sampling rate in Hz. Required for NumPy files and for text files without a ``time_s``
         column or rate header; checked against ``time_s`` (1 %) when both are present.
@@ -174,8 +298,8 @@ def read_recording(
 
     Returns
     -------
-    Recording
-        The channels, rates in Hz, units and modality.
+    RecordingSource
+        The channels, rates in Hz, units, modality and a reader of their samples.
 
     Raises
     ------
@@ -206,8 +330,14 @@ def read_recording(
         data, rates, units, notes = _read_delimited(p, rate_hz, "\t" if ext == ".tsv" else ",")
     elif ext == ".txt":
         data, rates, units, notes = _read_text(p, rate_hz)
-    elif ext in (".npy", ".npz"):
+    elif ext == ".npy":
+        data, rates, units, notes = _read_npy(p, rate_hz)
+    elif ext == ".npz":
         data, rates, units, notes = _read_numpy(p, rate_hz)
+    elif ext in WEARABLE_EXTENSIONS:
+        worn = read_wearable(p, WEARABLE_EXTENSIONS[ext], rate_hz=rate_hz)
+        data, rates, notes = dict(worn.data), dict.fromkeys(worn.data, worn.rate_hz), worn.notes
+        units = dict.fromkeys(worn.data, "g")
     else:
         data, rates, units, notes = _read_edf(p, rate_hz, bdf=ext == ".bdf")
 
@@ -233,6 +363,8 @@ def read_recording(
             f"{name}: no {chosen} channel left (only {', '.join(others)}); pick channels with "
             "--channels or pass --modality."
         )
+    if chosen == "acc":  # accelerometer data are small: read them whole
+        data = {c: _materialise(x) for c, x in data.items()}
     for c in data:
         _check_channel_values(name, c, data[c])
     for c in own:
@@ -249,17 +381,23 @@ def read_recording(
             "needed. Record longer, or check --rate."
         )
     if chosen == "acc":
-        units, more = _check_acc_units(own, data, rates, units)
+        arrays = {c: _materialise(x) for c, x in data.items()}
+        units, more = _check_acc_units(own, arrays, rates, units)
         notes = notes + more
-    return Recording(
+    return RecordingSource(
         file=name,
-        data=data,
+        lengths={c: len(x) for c, x in data.items()},
         rate_hz=rates,
         units=units,
         modality=chosen,
         other_channels=others,
         notes=tuple(notes),
+        _data=data,
     )
+
+
+def _materialise(x: _Channel) -> FloatArray:
+    return x.load(0, x.length) if isinstance(x, _Lazy) else x
 
 
 _MODALITY_NAME = {"emg": "surface EMG", "acc": "an accelerometer"}
@@ -366,29 +504,39 @@ def _check_acc_units(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_channel_values(file: str, channel: str, x: FloatArray) -> None:
-    if x.size == 0:
+def _check_channel_values(file: str, channel: str, x: _Channel) -> None:
+    """Refuse an empty, all-NaN or constant channel (a lazy one is scanned in blocks)."""
+    if len(x) == 0:
         raise SignalError(
             f"{file}: channel '{channel}' is empty; drop it with --channels or fix the export."
         )
-    finite = np.isfinite(x)
-    if not finite.any():
+    lo, hi = math.inf, -math.inf
+    for start in range(0, len(x), SCAN_BLOCK):
+        block = (
+            x.load(start, min(start + SCAN_BLOCK, len(x)))
+            if isinstance(x, _Lazy)
+            else x[start : start + SCAN_BLOCK]
+        )
+        finite = block[np.isfinite(block)]
+        if finite.size:
+            lo, hi = min(lo, float(finite.min())), max(hi, float(finite.max()))
+            if lo != hi:
+                return
+    if lo == math.inf:
         raise SignalError(
             f"{file}: channel '{channel}' holds only NaN or missing values; drop it with "
             "--channels or fix the export."
         )
-    xf = x[finite]
-    if float(np.max(xf)) == float(np.min(xf)):
-        raise SignalError(
-            f"{file}: channel '{channel}' is constant ({float(xf[0]):g} throughout): the "
-            "electrode or sensor recorded nothing. Drop it with --channels."
-        )
+    raise SignalError(
+        f"{file}: channel '{channel}' is constant ({lo:g} throughout): the "
+        "electrode or sensor recorded nothing. Drop it with --channels."
+    )
 
 
-def _select(file: str, data: dict[str, FloatArray], wanted: Sequence[str]) -> dict[str, FloatArray]:
+def _select(file: str, data: dict[str, _Channel], wanted: Sequence[str]) -> dict[str, _Channel]:
     if isinstance(wanted, str):
         wanted = [w.strip() for w in wanted.split(",") if w.strip()]
-    out: dict[str, FloatArray] = {}
+    out: dict[str, _Channel] = {}
     for w in wanted:
         if w not in data:
             raise SignalError(
@@ -442,7 +590,7 @@ def _reconcile_rate(file: str, derived: float | None, given: float | None) -> fl
 # formats
 # --------------------------------------------------------------------------------------------
 
-_Read = tuple[dict[str, FloatArray], dict[str, float], dict[str, str], tuple[str, ...]]
+_Read = tuple[dict[str, _Channel], dict[str, float], dict[str, str], tuple[str, ...]]
 
 
 def _to_float(file: str, column: str, values: Sequence[str], first_line: int) -> FloatArray:
@@ -500,7 +648,7 @@ def _read_delimited(path: Path, rate_hz: float | None, delimiter: str) -> _Read:
     derived = _rate_from_time(name, columns.pop(time_key)) if time_key else None
     rate = _reconcile_rate(name, derived, rate_hz)
     units: dict[str, str] = {}
-    data: dict[str, FloatArray] = {}
+    data: dict[str, _Channel] = {}
     for h, x in columns.items():
         label, unit = _split_unit(h)
         key = label if label and label not in data and label not in columns else h
@@ -559,8 +707,68 @@ def _read_text(path: Path, rate_hz: float | None) -> _Read:
     if len(labels) != n_cols:
         labels = [f"ch{i + 1}" for i in range(n_cols)]
     unit = _normalise_unit(meta.get("units", ""))
-    data = {lab: np.ascontiguousarray(arr[:, i]) for i, lab in enumerate(labels)}
+    data: dict[str, _Channel] = {
+        lab: np.ascontiguousarray(arr[:, i]) for i, lab in enumerate(labels)
+    }
     return data, dict.fromkeys(data, rate), dict.fromkeys(data, unit), ()
+
+
+def _read_npy(path: Path, rate_hz: float | None) -> _Read:
+    """Open a ``.npy`` file to be read on demand: each read takes its samples from the file."""
+    name = path.name
+    try:
+        with path.open("rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:  # version 3 (utf-8 field names) or newer: read it whole
+                return _read_numpy(path, rate_hz)
+            offset = f.tell()
+    except (OSError, ValueError) as exc:
+        raise SignalError(f"{name}: cannot read it as a NumPy file ({exc}).") from None
+    if dtype.hasobject or not np.issubdtype(dtype, np.number):
+        raise SignalError(f"{name}: array 'ch' is not numeric ({dtype}); store numbers only.")
+    if len(shape) not in (1, 2):
+        raise SignalError(
+            f"{name}: array 'ch' has shape {shape}; store (n_channels, n_samples) or (n_samples,)."
+        )
+    size = path.stat().st_size
+    needed = offset + int(np.prod(shape)) * dtype.itemsize
+    if size < needed:
+        raise SignalError(
+            f"{name}: the file is truncated ({size} bytes, {needed} expected); copy it again."
+        )
+    notes: list[str] = []
+    rows, cols = (1, shape[0]) if len(shape) == 1 else shape
+    # the file's layout: each channel contiguous ("channel-major"), or samples interleaved
+    by_row = len(shape) == 1 or not fortran
+    n_ch, n = (rows, cols) if rows <= cols else (cols, rows)
+    if len(shape) == 2 and rows > cols:
+        notes.append(f"array of shape {tuple(shape)} read as {n_ch} channels of {n} samples")
+    channel_major = (rows <= cols) == by_row
+    stride = cols if by_row else rows  # elements between consecutive rows (C) or columns (F)
+    item = dtype.itemsize
+
+    def loader(ch: int) -> Callable[[int, int], FloatArray]:
+        def load(start: int, stop: int) -> FloatArray:
+            with path.open("rb") as f:
+                if channel_major:
+                    f.seek(offset + (ch * stride + start) * item)
+                    raw = np.fromfile(f, dtype=dtype, count=stop - start)
+                else:  # interleaved: read whole sample frames and take one channel
+                    f.seek(offset + start * stride * item)
+                    raw = np.fromfile(f, dtype=dtype, count=(stop - start) * stride)
+                    raw = raw.reshape(stop - start, stride)[:, ch]
+            return raw.astype(np.float64)
+
+        return load
+
+    labels = ["ch1"] if len(shape) == 1 else [f"ch{i + 1}" for i in range(n_ch)]
+    data: dict[str, _Channel] = {lab: _Lazy(n, loader(i)) for i, lab in enumerate(labels)}
+    rate = _reconcile_rate(name, None, rate_hz)
+    return data, dict.fromkeys(data, rate), dict.fromkeys(data, ""), tuple(notes)
 
 
 def _read_numpy(path: Path, rate_hz: float | None) -> _Read:
@@ -569,7 +777,7 @@ def _read_numpy(path: Path, rate_hz: float | None) -> _Read:
         loaded = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise SignalError(f"{name}: cannot read it as a NumPy file ({exc}).") from None
-    data: dict[str, FloatArray] = {}
+    data: dict[str, _Channel] = {}
     notes: list[str] = []
     file_rate: float | None = None
     names: npt.NDArray[np.generic] | None = None
@@ -621,13 +829,13 @@ def _read_edf(path: Path, rate_hz: float | None, *, bdf: bool) -> _Read:
     import edfio  # lazy: only EDF users pay for it
 
     name = path.name
-    try:
-        rec = edfio.read_bdf(path) if bdf else edfio.read_edf(path)
+    try:  # EDF is read lazily (edfio maps the data records); edfio reads BDF whole
+        rec = edfio.read_bdf(path) if bdf else edfio.read_edf(path, lazy_load_data=True)
     except Exception as exc:  # edfio raises ValueError, OSError and others on bad files
         raise SignalError(
             f"{name}: cannot read it as {'BDF' if bdf else 'EDF'} ({exc}); check the file."
         ) from None
-    data: dict[str, FloatArray] = {}
+    data: dict[str, _Channel] = {}
     rates: dict[str, float] = {}
     units: dict[str, str] = {}
     notes: list[str] = []
@@ -636,9 +844,26 @@ def _read_edf(path: Path, rate_hz: float | None, *, bdf: bool) -> _Read:
         label = sig.label.strip() or f"ch{i + 1}"
         if label in data:
             label = f"{label}#{i + 1}"
-        data[label] = np.asarray(sig.data, dtype=np.float64)
         rates[label] = float(sig.sampling_frequency)
+        if bdf:
+            data[label] = np.asarray(sig.data, dtype=np.float64)
+        else:
+            n = int(sig.samples_per_data_record) * int(rec.num_data_records)
+            data[label] = _Lazy(n, _edf_loader(name, sig, rates[label]))
         units[label] = _normalise_unit(sig.physical_dimension)
     if rate_hz is not None:
         notes.append(f"--rate {rate_hz:g} Hz ignored: the EDF header gives each channel's rate")
     return data, rates, units, tuple(notes)
+
+
+def _edf_loader(file: str, sig: Any, rate: float) -> Callable[[int, int], FloatArray]:
+    """Read samples ``[start, stop)`` of one EDF signal (edfio slices by seconds)."""
+
+    def load(start: int, stop: int) -> FloatArray:
+        try:
+            out = sig.get_data_slice(start / rate, stop / rate)
+        except (OSError, ValueError) as exc:
+            raise SignalError(f"{file}: cannot read samples {start}-{stop} ({exc}).") from None
+        return np.array(out, dtype=np.float64)
+
+    return load
