@@ -18,7 +18,7 @@ from myoscope.plots.signals import (
 )
 from myoscope.services.recordings import analyse_recording
 from myoscope.signals import simulate_accelerometer, simulate_emg
-from myoscope.signals.io import Recording, read_recording
+from myoscope.signals.io import Recording, open_recording
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -30,7 +30,7 @@ def emg(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recording, dict[str, 
     )
     path = tmp_path_factory.mktemp("plot") / "emg.npz"
     np.savez(path, signal=sim.signal, rate_hz=1000.0, channels=np.array(sim.channels))
-    return read_recording(path), analyse_recording(path)
+    return open_recording(path), analyse_recording(path)
 
 
 def test_emg_figure_is_a_png(emg: tuple[Recording, dict[str, Any]], tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_accelerometer_figure(tmp_path: Path) -> None:
     np.savez(
         path, signal=signal, rate_hz=100.0, channels=np.array(["wrist_x", "wrist_y", "wrist_z"])
     )
-    recording, result = read_recording(path), analyse_recording(path)
+    recording, result = open_recording(path), analyse_recording(path)
     out = plot_recording(recording, result, out=tmp_path / "acc.png")
     assert out.read_bytes().startswith(PNG_MAGIC)
 

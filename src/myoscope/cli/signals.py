@@ -201,6 +201,10 @@ def render_detection(result: dict[str, Any]) -> str:
             f"functional {hint['functional']:.2f}"
         )
         lines.extend(f"  - {b}" for b in hint["basis"])
+    back = summary.get("back_average")
+    if back is not None:
+        lines.append("")
+        lines.extend(_render_back_average(back))
     if result["quality"]:
         lines.append("")
         lines.append("Quality:")
@@ -208,6 +212,24 @@ def render_detection(result: dict[str, Any]) -> str:
     for note in rec["notes"]:
         lines.append(f"Note: {note}")
     return "\n".join(lines) + "\n"
+
+
+def _render_back_average(back: dict[str, Any]) -> list[str]:
+    """Lines for the EEG jerk-locked back-average of ``render_detection``."""
+    channels = ", ".join(back.get("channels", []))
+    if not back.get("enough_data"):
+        return [f"EEG back-averaging ({channels}): not done: {back.get('reason', 'no data')}"]
+    rejected = back.get("rejected", {})
+    why = ", ".join(f"{n} {k}" for k, n in rejected.items() if n)
+    lines = [
+        f"EEG back-averaging ({channels}): {back['n_jerks_used']} of {back['n_jerks']} jerks "
+        f"used" + (f" (left out: {why})" if why else "")
+    ]
+    lines.append(f"  {back['finding']}")
+    if back.get("note"):
+        lines.append(f"  {back['note']}")
+    lines.append(f"  ({back['disclaimer']})")
+    return lines
 
 
 @signals.command("plot")
@@ -260,7 +282,7 @@ def plot(
     # plots is a leaf output adapter like render.py: see the import-linter contracts.
     from myoscope.plots.signals import check_image_path, plot_recording, plot_window
     from myoscope.services.recordings import analyse_recording
-    from myoscope.signals.io import read_recording
+    from myoscope.signals.io import open_recording
 
     check_image_path(out)
     if duration_s is not None or start_s != 0:
@@ -269,7 +291,7 @@ def plot(
     result = analyse_recording(
         file, modality=modality, rate_hz=rate_hz, channels=wanted, mains_hz=mains
     )
-    recording = read_recording(
+    recording = open_recording(
         file, rate_hz=rate_hz, channels=wanted, modality=result["recording"]["modality"]
     )
     plot_recording(recording, result, start_s=start_s, duration_s=duration_s, out=out)

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from myoscope.errors import UserError
-from myoscope.signals.io import Recording
+from myoscope.signals.io import RecordingSource
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -153,7 +153,7 @@ def envelope(
     return np.repeat(starts, 2), np.column_stack([lo, hi]).ravel()
 
 
-def _traces(recording: Recording, result: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+def _traces(recording: RecordingSource, result: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """Return ``(name, channels)`` per trace panel: a channel (EMG) or a sensor's axes (acc)."""
     rec = result["recording"]
     analysed: list[str] = list(rec.get("analysed", rec["channels"]))
@@ -161,13 +161,13 @@ def _traces(recording: Recording, result: Mapping[str, Any]) -> list[tuple[str, 
     panels = []
     for name in analysed:
         channels = sensors.get(name, [name])
-        panels.append((name, [c for c in channels if c in recording.data]))
+        panels.append((name, [c for c in channels if c in recording.lengths]))
     return [(n, cs) for n, cs in panels if cs]
 
 
 def _draw_trace(
     ax: Axes,
-    recording: Recording,
+    recording: RecordingSource,
     name: str,
     channels: Sequence[str],
     unit: str,
@@ -178,8 +178,8 @@ def _draw_trace(
     for i, c in enumerate(channels):
         rate = recording.rate_hz[c]
         i0 = math.floor(start * rate)
-        i1 = min(len(recording.data[c]), math.ceil(end * rate) + 1)
-        x = recording.data[c][i0:i1]
+        i1 = min(recording.lengths[c], math.ceil(end * rate) + 1)
+        x = recording.read(c, i0, i1)  # only the window is read from the file
         t = np.arange(i0, i0 + len(x)) / rate
         t, x = envelope(t, x)
         label = c if len(channels) > 1 else None
@@ -275,7 +275,7 @@ def _draw_hourly(ax: Axes, result: Mapping[str, Any]) -> None:
 
 
 def plot_recording(
-    recording: Recording,
+    recording: RecordingSource,
     result: Mapping[str, Any],
     *,
     start_s: float = 0.0,
@@ -293,8 +293,9 @@ def plot_recording(
 
     Parameters
     ----------
-    recording : Recording
-        The recording, as :func:`myoscope.signals.read_recording` returns it.
+    recording : RecordingSource
+        The recording, as :func:`myoscope.signals.open_recording` returns it (only the
+        plotted window is read from the file).
     result : mapping
         What :func:`myoscope.services.recordings.analyse_recording` returned for it.
     start_s : float

@@ -23,6 +23,7 @@ from myoscope.signals.accelerometer import (
     DEFAULT_ACC_REFRACTORY_MS,
     detect_acc_jerks,
 )
+from myoscope.signals.backaverage import eeg_channels, jerk_locked_average
 from myoscope.signals.detection import BASELINE_WINDOW_S, Event, detect_emg
 from myoscope.signals.ecg import (
     MIN_TEMPLATE_CORR,
@@ -36,7 +37,7 @@ from myoscope.signals.ecg import (
 )
 from myoscope.signals.io import Recording, RecordingSource, open_recording
 from myoscope.signals.quality import QualityIssue, check_channel
-from myoscope.signals.summary import DEFAULT_JERK_WINDOW_MS, group_jerks, summarise
+from myoscope.signals.summary import DEFAULT_JERK_WINDOW_MS, Jerk, group_jerks, summarise
 
 __all__ = ["CHUNK_S", "FATAL_ISSUES", "OVERLAP_S", "analyse_recording", "chunk_plan", "group_axes"]
 
@@ -47,6 +48,11 @@ CHUNK_S = 600.0
 """EMG is analysed in stretches of this many seconds (plus the overlap on each side), so
 memory does not grow with the length of a recording (research/signals.md section 5: 5-10 min
 of 8-channel 2 kHz EMG per chunk). A multiple of the detector's baseline window."""
+
+BACKAVERAGE_MAX_S = 3600.0
+"""EEG back-averaging uses at most the first hour of a recording: published averages use
+50-200 jerks (research/signals.md section 1.5), which an hour of myoclonus normally holds,
+and an hour of a few EEG channels fits in memory."""
 
 OVERLAP_S = BASELINE_WINDOW_S
 """Seconds read before and after each stretch: the detector's baseline window (10 s), far
@@ -274,6 +280,33 @@ def _moved(e: Event, shift_s: float) -> Event:
     )
 
 
+def _back_average(
+    src: RecordingSource, eeg: Sequence[str], jerks: Sequence[Jerk], mains_hz: int
+) -> dict[str, Any]:
+    """Jerk-locked back-average of the EEG channels (those of the first EEG channel's rate).
+
+    Only the first :data:`BACKAVERAGE_MAX_S` of a longer recording are averaged, so that the
+    EEG is read once and memory stays bounded; the result says how much was used.
+    """
+    rate = src.rate_hz[eeg[0]]
+    same = [c for c in eeg if src.rate_hz[c] == rate]
+    n = min(min(src.lengths[c] for c in same), round(BACKAVERAGE_MAX_S * rate))
+    x = np.stack([src.read(c, 0, n) * _TO_UV.get(src.units[c], 1.0) for c in same])
+    onsets = [j.onset_s for j in jerks if j.onset_s < n / rate]
+    try:
+        result = jerk_locked_average(x, rate, onsets, channel_names=same, mains_hz=float(mains_hz))
+        out = result.to_dict()
+    except SignalError as exc:  # e.g. a flat EEG channel: reported, not fatal
+        out = {"channels": same, "enough_data": False, "reason": str(exc)}
+    out["analysed_s"] = round(n / rate, 3)
+    if n < min(src.lengths[c] for c in same):
+        out["note"] = (
+            f"EEG averaged over the first {n / rate / 60:.0f} min of the recording "
+            f"({len(onsets)} jerks)"
+        )
+    return out
+
+
 def _ecg_params(reduced: dict[str, int]) -> dict[str, Any]:
     return {
         "method": (
@@ -436,11 +469,16 @@ def analyse_recording(
         ]
     if sensors:
         recording["sensors"] = sensors
+    jerks = group_jerks(events, window_ms=DEFAULT_JERK_WINDOW_MS)
+    summary_out = summary.to_dict()
+    eeg = eeg_channels(rec.other_channels) if rec.modality == "emg" else []
+    if eeg:
+        summary_out["back_average"] = _back_average(rec, eeg, jerks, mains_hz)
     return {
         "recording": recording,
         "events": [e.to_dict() for e in events],
-        "jerks": [j.to_dict() for j in group_jerks(events, window_ms=DEFAULT_JERK_WINDOW_MS)],
-        "summary": summary.to_dict(),
+        "jerks": [j.to_dict() for j in jerks],
+        "summary": summary_out,
         "quality": quality,
         "params": {
             "modality": rec.modality,

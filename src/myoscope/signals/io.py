@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from myoscope.errors import SignalError, did_you_mean
+from myoscope.signals.backaverage import eeg_channels
 from myoscope.signals.wearables import WEARABLE_EXTENSIONS, read_wearable
 
 __all__ = [
@@ -356,7 +357,11 @@ def open_recording(
         if modality == "acc"
         else infer_modality(kinds, file=name)
     )
-    others = tuple(c for c, k in kinds.items() if k == "other" and modality is None)
+    # ECG/EEG/marker channels are kept aside (for ECG or back-averaging) unless the user
+    # named them with --channels and gave --modality
+    others = tuple(
+        c for c, k in kinds.items() if k == "other" and (modality is None or channels is None)
+    )
     own = [c for c in data if c not in others]
     if not own:
         raise SignalError(
@@ -415,7 +420,7 @@ def _normalise_unit(unit: str) -> str:
 
 def _channel_kind(label: str, unit: str) -> str:
     """'emg', 'acc', 'other' or '' (no clue) for one channel."""
-    if _OTHER_LABEL.search(label):
+    if _OTHER_LABEL.search(label) or eeg_channels([label]):
         return "other"
     if unit in _ACC_UNITS or _ACC_LABEL.search(label):
         return "acc"
