@@ -122,7 +122,10 @@ def detect(
     """Detect bursts, silent periods and jerks in a recording and summarise them.
 
     FILE is .csv/.tsv (header row, optional time_s column), .txt (BioSPPy), .npy/.npz (with
-    --rate) or .edf/.bdf. The physiology hint is a hint from the signal, not a diagnosis.
+    --rate), .edf/.bdf, or a wearable's accelerometer file (.cwa, .gt3x, GENEActiv .bin).
+    Long EMG recordings are analysed in 10-minute stretches, so memory does not grow with
+    their length. With EEG channels beside the EMG, the EEG is back-averaged on the jerks.
+    The physiology hint and the back-average are hints from the signal, not a diagnosis.
 
     \b
     Example:
@@ -426,6 +429,77 @@ def simulate(
     except OSError as exc:
         raise UserError(f"Cannot write '{out}': {exc.strerror}.") from None
     click.echo(f"Wrote {out} and {truth_path.name} ({len(truth)} true events).")
+
+
+@signals.command("evaluate")
+@click.option(
+    "--scenario",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Scenario to run (repeatable) [default: all: clean, ecg, mains, low_snr, dense, "
+    "negative, walking].",
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="Simulated recordings per scenario (seeds 1..N).",
+)
+@click.option(
+    "--minutes",
+    type=click.FloatRange(0.5, 60),
+    default=2.0,
+    show_default=True,
+    help="Length of each simulated recording.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def evaluate(names: tuple[str, ...], seeds: int, minutes: float, fmt: str) -> None:
+    """Score the detectors on seeded simulations of each scenario against their ground truth.
+
+    The same seeds give the same figures on every machine: precision, recall and F1 with a
+    20 ms onset tolerance, the median absolute onset and duration errors, and the aims of
+    the project beside them.
+
+    \b
+    Example:
+      myoscope signals evaluate
+      myoscope signals evaluate --scenario negative --seeds 10 --format json
+    """
+    from myoscope.signals.report import evaluate_scenarios
+
+    results = evaluate_scenarios(names or None, seeds=range(1, seeds + 1), minutes=minutes)
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+        return
+    click.echo(
+        f"Detection on simulated recordings: {seeds} x {minutes:g} min per scenario, "
+        "onset tolerance 20 ms"
+    )
+    click.echo(
+        f"{'scenario':10} {'true':>6} {'found':>6} {'precision':>9} {'recall':>7} {'F1':>5} "
+        f"{'|onset| ms':>10} {'|duration| ms':>13}  aim"
+    )
+    for r in results:
+        sc = r.scores
+        aim = f"F1 >= {r.aim_f1:g}"
+        if r.aim_duration_ms is not None:
+            aim += f", |duration| <= {r.aim_duration_ms:g} ms"
+        if "jerks_counted_while_walking" in r.extra:
+            aim += f", none while walking ({r.extra['jerks_counted_while_walking']:g} counted)"
+        onset = "-" if sc.onset_error_ms_median is None else f"{sc.onset_error_ms_median:.1f}"
+        dur = "-" if sc.duration_error_ms_median is None else f"{sc.duration_error_ms_median:.1f}"
+        click.echo(
+            f"{r.name:10} {sc.tp + sc.fn:6d} {sc.tp + sc.fp:6d} {sc.precision:9.3f} "
+            f"{sc.recall:7.3f} {sc.f1:5.2f} {onset:>10} {dur:>13}  {aim}: "
+            f"{'met' if r.met else 'NOT met'}"
+        )
+    click.echo("Scenarios:")
+    for r in results:
+        click.echo(f"  {r.name}: {r.description}")
 
 
 @signals.command("batch")
