@@ -115,3 +115,61 @@ def test_the_summary_table_is_not_taken_for_a_recording(recordings: Path, tmp_pa
     (tmp_path / "summary.csv").write_text("file\n", encoding="utf-8")
     (tmp_path / "a.csv").write_text("x\n", encoding="utf-8")
     assert [p.name for p in find_recordings(tmp_path, out_dir=tmp_path)] == ["a.csv"]
+
+
+def test_batch_on_an_existing_cluster_given_by_address(recordings: Path, tmp_path: Path) -> None:
+    """`--scheduler ADDRESS`: a scheduler and a worker process started apart, as on a cluster."""
+    import subprocess
+    import sys
+    import time
+
+    from distributed import Client
+
+    scheduler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(tmp_path / "s.json"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        for _ in range(300):
+            if (tmp_path / "s.json").exists() and (tmp_path / "s.json").stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["address"]
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_worker",
+                address,
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(1, timeout=60)
+        result = run_batch(recordings, tmp_path / "out", scheduler=address)
+        assert (result.count("done"), result.count("failed")) == (3, 1)
+        assert result_path(tmp_path / "out", "rec1.npz").exists()
+    finally:
+        for proc in (worker, scheduler):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
