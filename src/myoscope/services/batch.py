@@ -31,7 +31,18 @@ __all__ = [
     "run_batch",
 ]
 
-DEFAULT_PATTERNS = ("*.csv", "*.tsv", "*.edf", "*.bdf", "*.npz", "*.npy", "*.txt")
+DEFAULT_PATTERNS = (
+    "*.csv",
+    "*.tsv",
+    "*.edf",
+    "*.bdf",
+    "*.npz",
+    "*.npy",
+    "*.txt",
+    "*.cwa",
+    "*.gt3x",
+    "*.bin",
+)
 """File name patterns of the recordings a batch picks up (not recursive)."""
 
 SCHEDULER_TIMEOUT_S = 10
