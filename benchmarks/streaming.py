@@ -12,8 +12,9 @@ more memory than one block. Each analysis runs in a fresh process with one threa
   detect`` runs): the file is read on demand and EMG is analysed in 10-minute stretches with
   10 s of context on each side.
 - ``whole`` (the peer: how Myoscope analysed recordings before streaming, the way most tools
-  do): ``read_recording`` loads every channel as float64, then ``detect_emg`` runs on the
-  whole array. It is run for the lengths whose float64 copy fits in a third of the memory.
+  do): the same analysis with the whole recording as one stretch, so every channel is loaded
+  as float64 and checked, cleaned and detected at once. It is run for the lengths whose
+  float64 copy fits in a third of the memory.
 
 Memory is the peak resident set (``VmHWM``) and the peak of anonymous memory (``RssAnon``
 sampled every 10 ms: file pages mapped while reading are cache the kernel can drop, so
@@ -61,7 +62,7 @@ def make_file(path: Path, hours: float) -> tuple[int, int]:
     from myoscope.signals import simulate_emg
 
     n_block = int(BLOCK_S * RATE)
-    blocks = int(round(hours * 3600 / BLOCK_S))
+    blocks = round(hours * 3600 / BLOCK_S)
     pool = [
         simulate_emg(
             duration_s=BLOCK_S,
@@ -101,19 +102,12 @@ def child(mode: str, path: str) -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     w0, c0 = time.perf_counter(), time.process_time()
-    if mode == "streamed":
-        from myoscope.services.recordings import analyse_recording
+    from myoscope.services import recordings
 
-        result = analyse_recording(path, rate_hz=RATE, modality="emg")
-        positives = sum(e["kind"] == "positive" for e in result["events"])
-    else:
-        from myoscope.signals import detect_emg, read_recording
-
-        rec = read_recording(path, rate_hz=RATE, modality="emg")
-        names, arr = rec.rate_groups()[RATE]
-        del rec
-        detection = detect_emg(arr, RATE, names)
-        positives = sum(e.kind == "positive" for e in detection.events)
+    if mode == "whole":
+        recordings.CHUNK_S = 1e12  # one stretch: the whole recording at once
+    result = recordings.analyse_recording(path, rate_hz=RATE, modality="emg")
+    positives = sum(e["kind"] == "positive" for e in result["events"])
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     done.set()
     sampler.join()

@@ -49,7 +49,7 @@ is caught.
 
 Memory
 ------
-The whole file is loaded (streaming comes later): actfast returns float32 ``(n, 3)`` samples
+Accelerometer files are loaded whole (EMG is what streams): actfast returns float32 ``(n, 3)`` samples
 and int64 times (20 bytes a sample, twice that while it hands them over), and the channels are
 float64 (24 bytes a sample). Measured peaks: about 45 bytes a sample when the samples are kept
 as they are (ActiGraph, GENEActiv) and about 70 when they are resampled (Axivity). Seven days at
