@@ -67,6 +67,11 @@ class Settings:
         Lifetime of API tokens, in seconds.
     login_attempts_per_minute : int
         Sign-in attempts allowed per client address per minute.
+    recordings_dir : pathlib.Path, optional
+        Where uploaded recordings are kept; by default ``recordings`` beside a SQLite
+        database file, or in the data directory (``MYOSCOPE_RECORDINGS_DIR``).
+    recording_max_bytes : int
+        The largest recording accepted, in bytes (1 GiB).
     """
 
     database_url: str = field(default_factory=default_database_url)
@@ -76,13 +81,16 @@ class Settings:
     secret_key_configured: bool = False
     token_max_age_s: int = 8 * 3600
     login_attempts_per_minute: int = 10
+    recordings_dir: Path | None = None
+    recording_max_bytes: int = 1024 * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Build settings from ``MYOSCOPE_*`` environment variables, then ``overrides``.
 
         Variables: ``MYOSCOPE_DATABASE_URL``, ``MYOSCOPE_HOST``, ``MYOSCOPE_PORT``,
-        ``MYOSCOPE_SECRET_KEY``. Overrides that are None are ignored.
+        ``MYOSCOPE_SECRET_KEY``, ``MYOSCOPE_RECORDINGS_DIR``. Overrides that are None are
+        ignored.
         """
         values: dict[str, object] = {}
         env = os.environ
@@ -97,6 +105,8 @@ class Settings:
                 raise InvalidInputError(
                     f"MYOSCOPE_PORT must be a whole number; got '{env['MYOSCOPE_PORT']}'."
                 ) from None
+        if env.get("MYOSCOPE_RECORDINGS_DIR"):
+            values["recordings_dir"] = Path(env["MYOSCOPE_RECORDINGS_DIR"])
         if env.get("MYOSCOPE_SECRET_KEY"):
             values["secret_key"] = env["MYOSCOPE_SECRET_KEY"]
             values["secret_key_configured"] = True

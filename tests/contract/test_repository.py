@@ -726,3 +726,52 @@ def test_a_record_that_skipped_validation_is_refused(repo: SqlDiaryRepository, a
     with pytest.raises(InvalidInputError, match="ended_at"):
         repo.episodes.replace(record.model_copy(update={"ended_at": T0 - timedelta(days=1)}))
     assert repo.episodes.all(alice) == [record]
+
+
+def test_episode_facts_match_the_episodes(repo: SqlDiaryRepository, alice: str, bob: str) -> None:
+    from myoscope.domain.diary import CountBand, EpisodeSource, JerkKind, Review, Trigger
+
+    stored = [make_episode(alice, i) for i in (3, 1, 2)]
+    stored.append(
+        make_episode(alice, 4).model_copy(
+            update={
+                "count": None,
+                "count_band": CountBand.SEVERAL,
+                "triggers": [],
+                "kind": JerkKind.NEGATIVE,
+            }
+        )
+    )
+    sensor = make_episode(alice, 5).model_copy(
+        update={
+            "source": EpisodeSource.SENSOR,
+            "recording_id": "rec1",
+            "review": Review.CONFIRMED,
+            "triggers": [],
+        }
+    )
+    for episode in [*stored, sensor, make_episode(bob, 0)]:
+        repo.episodes.add(episode)
+    facts = repo.episode_facts(alice)
+    assert [f.started_at for f in facts] == sorted(e.started_at for e in [*stored, sensor])
+    by_time = {e.started_at: e for e in [*stored, sensor]}
+    for fact in facts:
+        episode = by_time[fact.started_at]
+        assert fact.started_at.utcoffset() == timedelta(0)
+        for name in (
+            "count",
+            "count_band",
+            "intensity",
+            "kind",
+            "source",
+            "recording_id",
+            "review",
+        ):
+            assert getattr(fact, name) == getattr(episode, name), name
+        assert fact.triggers == tuple(episode.triggers)
+        assert all(isinstance(t, Trigger) for t in fact.triggers)
+    own = repo.episode_facts(alice, source=EpisodeSource.SELF)
+    assert len(own) == len(stored)
+    (only,) = repo.episode_facts(alice, source=EpisodeSource.SENSOR)
+    assert only.review is Review.CONFIRMED
+    assert repo.episode_facts("nobody") == []

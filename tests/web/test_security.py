@@ -23,12 +23,24 @@ def web_post_routes() -> list[str]:
         medications,
         options,
         profile,
+        recordings,
         records,
         settings,
         today,
     )
 
-    modules = (admin, auth, history, medications, options, profile, records, settings, today)
+    modules = (
+        admin,
+        auth,
+        history,
+        medications,
+        options,
+        profile,
+        recordings,
+        records,
+        settings,
+        today,
+    )
     return [
         r.path
         for module in modules

@@ -48,7 +48,7 @@ from myoscope.analytics.triggers import (
     episode_trigger_counts,
     trigger_effects,
 )
-from myoscope.domain.diary import CheckIn, Dose, Episode, Regimen, SideEffect
+from myoscope.domain.diary import CheckIn, Dose, Episode, EpisodeFacts, Regimen, SideEffect
 
 __all__ = ["Insights", "build_insights"]
 
@@ -164,7 +164,7 @@ def _assumptions() -> dict[str, object]:
 
 def build_insights(
     *,
-    episodes: Sequence[Episode],
+    episodes: Sequence[Episode | EpisodeFacts],
     checkins: Sequence[CheckIn],
     regimens: Sequence[Regimen] = (),
     doses: Sequence[Dose] = (),

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from numpy.typing import NDArray
 
-from myoscope.domain.diary import CheckIn, CountBand, Episode, JerkKind
+from myoscope.domain.diary import CheckIn, CountBand, Episode, EpisodeFacts, JerkKind
 from myoscope.errors import InvalidInputError
 
 __all__ = [
@@ -219,7 +219,7 @@ def _offset_s(instant: float, tz: ZoneInfo) -> float:
 
 
 def daily_series(
-    episodes: Iterable[Episode],
+    episodes: Iterable[Episode | EpisodeFacts],
     checkins: Iterable[CheckIn],
     tz: ZoneInfo | str,
     *,
@@ -252,7 +252,7 @@ def daily_series(
         ``end`` is before ``start``, or the time zone is unknown.
     """
     zone_info = zone(tz)
-    episode_list: Sequence[Episode] = list(episodes)
+    episode_list: Sequence[Episode | EpisodeFacts] = list(episodes)
     checkin_list = sorted(checkins, key=lambda c: c.updated_at)
     instants = np.array([e.started_at.timestamp() for e in episode_list], dtype=np.float64)
     counts = [e.count for e in episode_list]

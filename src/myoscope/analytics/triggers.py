@@ -46,7 +46,7 @@ from myoscope.analytics._counts import (
 from myoscope.analytics._wording import ratio_verdict
 from myoscope.analytics.series import DailySeries, local_days
 from myoscope.analytics.treatment import ChangePoint, change_cuts
-from myoscope.domain.diary import CheckIn, Dose, DoseStatus, Episode
+from myoscope.domain.diary import CheckIn, Dose, DoseStatus, Episode, EpisodeFacts
 
 __all__ = [
     "MIN_EXPOSURE_DAYS",
@@ -176,7 +176,7 @@ class Baseline:
     coef: NDArray[np.float64]
 
 
-def episode_trigger_counts(episodes: Iterable[Episode]) -> dict[str, int]:
+def episode_trigger_counts(episodes: Iterable[Episode | EpisodeFacts]) -> dict[str, int]:
     """Count the episodes tagged with each trigger (a description only: no ratio can be read).
 
     Parameters

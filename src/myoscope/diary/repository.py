@@ -20,13 +20,16 @@ from myoscope.domain.diary import (
     CheckIn,
     Dose,
     Episode,
+    EpisodeFacts,
+    EpisodeSource,
     Page,
     Regimen,
     Share,
     SideEffect,
 )
+from myoscope.domain.recordings import Recording
 
-__all__ = ["AccountStore", "DiaryRepository", "RecordStore", "TimeRange"]
+__all__ = ["AccountStore", "DiaryRepository", "RecordStore", "RecordingStore", "TimeRange"]
 
 R = TypeVar("R", Episode, CheckIn, Regimen, Dose, SideEffect)
 
@@ -131,6 +134,63 @@ class AccountStore(Protocol):
         ...
 
 
+class RecordingStore(Protocol):
+    """Storage of uploaded recordings' metadata and analysis state (never the files)."""
+
+    def add(self, recording: Recording) -> None:
+        """Insert a new recording; its id must be new."""
+        ...
+
+    def get(self, patient_id: str, recording_id: str) -> Recording | None:
+        """Return the recording, or None when it does not exist in this diary."""
+        ...
+
+    def replace(self, recording: Recording) -> bool:
+        """Replace a recording (same id and diary); return False when it does not exist."""
+        ...
+
+    def delete(self, patient_id: str, recording_id: str) -> bool:
+        """Delete a recording; return False when it does not exist in this diary."""
+        ...
+
+    def page(self, patient_id: str, *, limit: int = 100, offset: int = 0) -> Page[Recording]:
+        """Return one page of the diary's recordings, newest upload first."""
+        ...
+
+    def all(self, patient_id: str) -> list[Recording]:
+        """Return every recording of the diary, oldest upload first."""
+        ...
+
+    def owners(self, recording_ids: Collection[str]) -> dict[str, str]:
+        """Return the diary of each of these ids that exists in any diary (import only)."""
+        ...
+
+    def delete_all(self, patient_id: str) -> int:
+        """Delete every recording of the diary; return how many were deleted."""
+        ...
+
+    def episodes(self, patient_id: str, recording_id: str) -> list[Episode]:
+        """Return the sensor episodes grouped from a recording, oldest first."""
+        ...
+
+    def claim_next(self, updated_at: datetime) -> Recording | None:
+        """Mark the oldest queued recording of any diary running and return it (None if none).
+
+        Two workers never claim the same recording.
+        """
+        ...
+
+    def set_progress(
+        self, patient_id: str, recording_id: str, progress: float, updated_at: datetime
+    ) -> bool:
+        """Record the progress (0-1) of a running analysis; False when it is not running."""
+        ...
+
+    def requeue_running(self, updated_at: datetime) -> int:
+        """Put every running recording back in the queue (after a restart); return how many."""
+        ...
+
+
 class DiaryRepository(Protocol):
     """Everything the services store: diary records, profiles, accounts, shares and the audit log."""
 
@@ -139,10 +199,21 @@ class DiaryRepository(Protocol):
     regimens: RecordStore[Regimen]
     doses: RecordStore[Dose]
     side_effects: RecordStore[SideEffect]
+    recordings: RecordingStore
     accounts: AccountStore
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group the calls made inside the ``with`` block into one transaction."""
+        ...
+
+    def episode_facts(
+        self, patient_id: str, *, source: EpisodeSource | None = None
+    ) -> list[EpisodeFacts]:
+        """Return what the analyses read of every episode of a diary, oldest first.
+
+        Light rows for long diaries (see :class:`~myoscope.domain.diary.EpisodeFacts`);
+        ``source`` keeps only self-reported or only sensor-derived episodes.
+        """
         ...
 
     # profiles ---------------------------------------------------------------------------------

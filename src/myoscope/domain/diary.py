@@ -10,6 +10,7 @@ The models reject unknown fields, so a typo such as ``intesity`` is reported rat
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
@@ -44,12 +45,15 @@ __all__ = [
     "DoseStatus",
     "DoseUnit",
     "Episode",
+    "EpisodeFacts",
     "EpisodeIn",
+    "EpisodeSource",
     "Interference",
     "JerkKind",
     "Page",
     "Regimen",
     "RegimenIn",
+    "Review",
     "Role",
     "Severity",
     "Share",
@@ -307,8 +311,70 @@ class EpisodeIn(_Model):
         return self
 
 
+class EpisodeSource(StrEnum):
+    """Who noticed an episode: the person (``self``) or a sensor recording (``sensor``)."""
+
+    SELF = "self"
+    SENSOR = "sensor"
+
+
+class Review(StrEnum):
+    """What the person or their clinician made of a sensor-derived episode."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    FALSE_ALARM = "false-alarm"
+
+
+@dataclass(slots=True)
+class EpisodeFacts:
+    """What the analyses read of an episode: a light row read straight from storage.
+
+    Storage builds these without validating each row again (the episode was validated when
+    it was written), so that five years of a diary load in a fraction of a second. An
+    :class:`Episode` has the same attributes and may be used wherever these are. Not frozen
+    (a frozen dataclass is slower to build); treat it as read-only.
+    """
+
+    started_at: datetime
+    count: int | None
+    count_band: CountBand | None
+    intensity: int
+    kind: JerkKind
+    triggers: tuple[Trigger, ...]
+    source: EpisodeSource
+    recording_id: str | None
+    review: Review | None
+
+
 class Episode(_Record, EpisodeIn):
-    """A recorded episode."""
+    """A recorded episode.
+
+    Episodes the person records have ``source`` ``self``. Episodes grouped from the jerks a
+    recording detected have ``source`` ``sensor``, the ``recording_id`` they came from and a
+    ``review`` (pending until someone confirms them or marks them a false alarm); their
+    ``intensity`` is not self-rated (see :mod:`myoscope.services.diary_recordings`), and lists
+    and analyses keep them apart from self-reports.
+    """
+
+    source: EpisodeSource = EpisodeSource.SELF
+    recording_id: Ident | None = None
+    review: Review | None = None
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Self:
+        if self.source is EpisodeSource.SENSOR:
+            if self.recording_id is None or self.review is None:
+                raise ValueError(
+                    "a sensor episode needs the 'recording_id' it came from and a 'review' "
+                    "(pending, confirmed or false-alarm)"
+                )
+        elif self.recording_id is not None or self.review is not None:
+            raise ValueError(
+                "'recording_id' and 'review' belong to sensor episodes only; leave them out, "
+                "or set 'source' to 'sensor'"
+            )
+        return self
 
 
 # ---------------------------------------------------------------------------------------------

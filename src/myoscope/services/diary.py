@@ -493,6 +493,10 @@ class DiaryService:
         record = self._build(
             diary, kind, payload, now=now, created_at=existing.created_at, record_id=existing.id
         )
+        if isinstance(existing, Episode) and isinstance(record, Episode):
+            # an edit keeps where the episode came from (a sensor episode stays one)
+            provenance = ("source", "recording_id", "review")
+            record = record.model_copy(update={k: getattr(existing, k) for k in provenance})
         kind.store(self.repository).replace(record)
         self._audit(diary, AuditAction.UPDATE, kind.name, record.id)
         return record

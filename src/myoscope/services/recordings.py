@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,13 +193,23 @@ def _stretches(
         yield rate, tuple(names), chunk_plan(n, rate, chunk_s=CHUNK_S, overlap_s=OVERLAP_S)
 
 
-def _emg(src: RecordingSource, mains_hz: int) -> _EmgRun:
-    """Check, clean and detect each stretch of each group of channels sharing a rate."""
+def _emg(
+    src: RecordingSource, mains_hz: int, progress: Callable[[float], None] | None = None
+) -> _EmgRun:
+    """Check, clean and detect each stretch of each group of channels sharing a rate.
+
+    ``progress`` is called after each stretch with the fraction of stretches done.
+    """
     run = _EmgRun()
-    for rate, names, plan in _stretches(src):
+    plans = list(_stretches(src))
+    total, done = sum(len(plan) for _, _, plan in plans), 0
+    for rate, names, plan in plans:
         scale = np.array([_TO_UV.get(src.units[n], 1.0) for n in names])
         run.stretches = max(run.stretches, len(plan))
         for r0, a, b, r1 in plan:
+            if progress is not None:
+                progress(done / total)
+            done += 1
             data = np.empty((len(names), r1 - r0))
             keep: list[int] = []
             for row, name in enumerate(names):
@@ -361,6 +371,7 @@ def analyse_recording(
     rate_hz: float | None = None,
     channels: Sequence[str] | None = None,
     mains_hz: int = 50,
+    progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     """Read a recording, check each channel, detect events and summarise them.
 
@@ -376,6 +387,9 @@ def analyse_recording(
         Analyse only these channels.
     mains_hz : {50, 60}
         Mains frequency in Hz (notch filter and hum check).
+    progress : callable, optional
+        Called with the fraction done (0 to 1): before each EMG stretch, and once or twice
+        for accelerometer recordings, which are analysed whole.
 
     Returns
     -------
@@ -404,7 +418,7 @@ def analyse_recording(
     chunking: dict[str, Any] | None = None
     try:
         if rec.modality == "emg":
-            run = _emg(rec, mains_hz)
+            run = _emg(rec, mains_hz, progress)
             quality = _quality_entries(run, rec)
             events, detector, analysed = run.events, run.params, run.analysed
             reduced = {
@@ -423,6 +437,8 @@ def analyse_recording(
             }
         else:
             loaded = rec.load()
+            if progress is not None:
+                progress(0.3)
             quality, skipped_acc = _quality(loaded, mains_hz)
             if all(c in skipped_acc for c in loaded.channels):
                 analysed = []
@@ -474,6 +490,8 @@ def analyse_recording(
     eeg = eeg_channels(rec.other_channels) if rec.modality == "emg" else []
     if eeg:
         summary_out["back_average"] = _back_average(rec, eeg, jerks, mains_hz)
+    if progress is not None:
+        progress(1.0)
     return {
         "recording": recording,
         "events": [e.to_dict() for e in events],

@@ -3,9 +3,14 @@
 Two formats carry the same content and round-trip without loss:
 
 - JSON: one document, ``{"format": "myoscope-diary", "version": 1, "profile": ..., "episodes":
-  [...], "checkins": [...], "medications": [...], "doses": [...], "side-effects": [...]}``;
+  [...], "checkins": [...], "medications": [...], "doses": [...], "side-effects": [...],
+  "recordings": [...]}``;
 - CSV: a ZIP archive with one CSV file per kind of record (lists joined with ``;``), plus
-  ``profile.json`` and ``manifest.json``.
+  ``profile.json``, ``recordings.json`` and ``manifest.json``.
+
+Recordings travel as metadata (file name, size, checksum, start, status, summary); the files
+themselves stay on the server. A recording imported without its file keeps its summary and
+its sensor episodes; one that was still waiting for analysis is marked failed, saying so.
 
 Import merges: a record whose id is already in the diary is replaced, others are added, all in one
 transaction, so a failed import changes nothing.
@@ -18,12 +23,13 @@ import io
 import json
 import zipfile
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from myoscope.diary.repository import DiaryRepository
 from myoscope.domain.diary import AuditAction, new_id
+from myoscope.domain.recordings import Recording, RecordingStatus
 from myoscope.errors import InvalidInputError
 from myoscope.knowledge import KnowledgeBase
 from myoscope.rules.facts import resolve_profile
@@ -35,6 +41,9 @@ from myoscope.services.diary import (
     validation_message,
 )
 from myoscope.services.profiles import parse_profile
+
+if TYPE_CHECKING:
+    from myoscope.services.diary_recordings import RecordingService
 
 __all__ = ["EXPORT_FORMAT", "EXPORT_VERSION", "TransferService", "counts"]
 
@@ -56,10 +65,15 @@ class TransferService:
     ----------
     diaries : DiaryService
         The diary service.
+    recordings : RecordingService, optional
+        Where recording files are kept (deleting a diary removes them).
     """
 
-    def __init__(self, diaries: DiaryService) -> None:
+    def __init__(
+        self, diaries: DiaryService, *, recordings: RecordingService | None = None
+    ) -> None:
         self.diaries = diaries
+        self.recordings = recordings
 
     # -- export ------------------------------------------------------------------------------
     def export_json(self, diary: DiaryAccess) -> dict[str, Any]:
@@ -79,6 +93,10 @@ class TransferService:
                 document[name] = [
                     r.model_dump(mode="json", exclude={"patient_id"}) for r in records
                 ]
+            document["recordings"] = [
+                r.model_dump(mode="json", exclude={"patient_id"})
+                for r in repository.recordings.all(diary.patient_id)
+            ]
             self.diaries.record_audit(diary, AuditAction.EXPORT, "diary")
         return document
 
@@ -92,11 +110,12 @@ class TransferService:
             archive.writestr("profile.json", json.dumps(document["profile"], indent=2))
             for name in _ORDER:
                 archive.writestr(f"{name}.csv", _to_csv(KINDS[name], document[name]))
+            archive.writestr("recordings.json", json.dumps(document["recordings"], indent=2))
         return buffer.getvalue()
 
     # -- import ------------------------------------------------------------------------------
     def import_bytes(self, diary: DiaryAccess, content: bytes) -> dict[str, int]:
-        """Import a JSON export or a CSV ZIP export (detected from the content).
+        """Import a JSON export, a CSV ZIP export or a FHIR R4 Bundle (detected from the content).
 
         Returns
         -------
@@ -121,6 +140,10 @@ class TransferService:
                 "This file is neither a Myoscope JSON export nor a CSV export (ZIP); export your "
                 "diary from Settings and import that file."
             ) from None
+        if isinstance(document, dict) and document.get("resourceType") == "Bundle":
+            from myoscope.services.fhir_exchange import import_bundle  # a FHIR R4 Bundle
+
+            return import_bundle(self, diary, document).imported
         return self.import_document(diary, document)
 
     def import_document(self, diary: DiaryAccess, document: Any) -> dict[str, int]:
@@ -137,8 +160,17 @@ class TransferService:
         now = self.diaries.clock()
         profile = _profile(document.get("profile"), self.diaries.kb)
         records = {name: _records(KINDS[name], document, diary.patient_id) for name in _ORDER}
+        recordings = _recordings(document, diary.patient_id)
         with repository.transaction():
             _give_new_ids_to_foreign(repository, records, diary.patient_id)
+            recordings = _new_recording_ids(repository, records, recordings, diary.patient_id)
+            for recording in recordings:
+                if self.recordings is not None:
+                    recording = _without_file(recording, self.recordings)
+                if repository.recordings.get(diary.patient_id, recording.id) is not None:
+                    repository.recordings.replace(recording)
+                else:
+                    repository.recordings.add(recording)
             _check_links(records, {r.id for r in self.diaries.all(diary, KINDS["medications"])})
             if profile is not None:
                 repository.put_profile(diary.patient_id, profile, now)
@@ -169,8 +201,13 @@ class TransferService:
         with repository.transaction():
             for name in reversed(_ORDER):  # doses and side effects before their regimens
                 deleted[name] = KINDS[name].store(repository).delete_all(diary.patient_id)
+            deleted_recordings = repository.recordings.delete_all(diary.patient_id)
             repository.delete_profile(diary.patient_id)
             self.diaries.record_audit(diary, AuditAction.DELETE, "diary")
+        if self.recordings is not None:
+            self.recordings.remove_all_files(diary.patient_id)
+        if deleted_recordings:
+            deleted["recordings"] = deleted_recordings
         return deleted
 
 
@@ -198,6 +235,67 @@ def _records(kind: RecordKind[Any, Any], document: dict[str, Any], patient_id: s
             )
         seen.add(record.id)
     return records
+
+
+def _recordings(document: dict[str, Any], patient_id: str) -> list[Recording]:
+    rows = document.get("recordings") or []
+    if not isinstance(rows, list):
+        raise InvalidInputError("'recordings' in the file must be a list of recordings.")
+    found: list[Recording] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        where = f"recordings[{index}]"
+        if not isinstance(row, dict):
+            raise InvalidInputError(f"{where}: a recording must be a mapping of fields.")
+        try:
+            recording = Recording.model_validate(row | {"patient_id": patient_id})
+        except ValidationError as exc:
+            raise InvalidInputError(
+                f"{where}: " + validation_message(exc, what="recording")
+            ) from None
+        if recording.id in seen:
+            raise InvalidInputError(
+                f"{where}: the id '{recording.id}' appears twice in the file; each recording "
+                "needs its own id."
+            )
+        seen.add(recording.id)
+        found.append(recording)
+    return found
+
+
+def _new_recording_ids(
+    repository: DiaryRepository,
+    records: dict[str, list[Any]],
+    recordings: list[Recording],
+    patient_id: str,
+) -> list[Recording]:
+    """Give new ids to recordings whose id another diary uses; their episodes follow."""
+    owners = repository.recordings.owners([r.id for r in recordings])
+    renamed = {rid: new_id() for rid, owner in owners.items() if owner != patient_id}
+    if not renamed:
+        return recordings
+    records["episodes"] = [
+        e.model_copy(update={"recording_id": renamed[e.recording_id]})
+        if e.recording_id in renamed
+        else e
+        for e in records["episodes"]
+    ]
+    return [
+        r.model_copy(update={"id": renamed[r.id]}) if r.id in renamed else r for r in recordings
+    ]
+
+
+def _without_file(recording: Recording, service: RecordingService) -> Recording:
+    """Mark a recording failed when it waits for an analysis but its file is not here."""
+    waiting = recording.status in (RecordingStatus.QUEUED, RecordingStatus.RUNNING)
+    if not waiting or service.file_path(recording).is_file():
+        return recording
+    return recording.model_copy(
+        update={
+            "status": RecordingStatus.FAILED,
+            "message": "Imported without its file; upload the file again to analyse it.",
+        }
+    )
 
 
 def _give_new_ids_to_foreign(
@@ -342,6 +440,8 @@ def _from_zip(content: bytes) -> dict[str, Any]:
             if f"{name}.csv" in names:
                 text = archive.read(f"{name}.csv").decode("utf-8")
                 document[name] = _from_csv(KINDS[name], text)
+        if "recordings.json" in names:
+            document["recordings"] = json.loads(archive.read("recordings.json"))
     except (
         zipfile.BadZipFile,
         RecursionError,

@@ -8,10 +8,11 @@ and one transaction (a :class:`contextvars.ContextVar` holds it).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -21,13 +22,16 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    DateTime,
     Result,
     Row,
+    String,
     Table,
     delete,
     func,
     insert,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -36,17 +40,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
 
 import myoscope.storage.migrate as migrate
-from myoscope.diary.repository import AccountStore, RecordStore, TimeRange
+from myoscope.diary.repository import AccountStore, RecordingStore, RecordStore, TimeRange
 from myoscope.domain.diary import (
     Account,
     AuditEvent,
     CheckIn,
+    CountBand,
     Dose,
     Episode,
+    EpisodeFacts,
+    EpisodeSource,
+    JerkKind,
     Page,
     Regimen,
+    Review,
     Share,
     SideEffect,
+    Trigger,
 )
 from myoscope.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from myoscope.storage.engine import Database, Synchronous, integrity_kind, open_database
@@ -540,6 +550,8 @@ class SqlDiaryRepository:
     ----------
     episodes, checkins, regimens, doses, side_effects : SqlRecordStore
         The diary records.
+    recordings : SqlRecordingStore
+        Uploaded recordings (metadata and analysis state).
     accounts : SqlAccountStore
         Accounts and password hashes.
     """
@@ -561,9 +573,100 @@ class SqlDiaryRepository:
             self._access, side_effects, SideEffect, "side effect"
         )
         self.accounts: AccountStore = SqlAccountStore(self._access)
+        from myoscope.storage.recordings_sql import SqlRecordingStore  # it imports this module
+
+        self.recordings: RecordingStore = SqlRecordingStore(self._access)
 
     def __repr__(self) -> str:
         return f"SqlDiaryRepository({self._database.where!r})"
+
+    def episode_facts(
+        self, patient_id: str, *, source: EpisodeSource | None = None
+    ) -> list[EpisodeFacts]:
+        """Return what the analyses read of every episode of a diary, oldest first.
+
+        One query of nine columns, and no validation per row: the rows were validated when
+        they were written (about 40 times faster than :meth:`SqlRecordStore.all`).
+        """
+        t = episodes
+        query = (
+            select(
+                # raw values, converted below with caches (most rows repeat a few trigger lists)
+                type_coerce(t.c.started_at, DateTime()),
+                t.c.count,
+                t.c.count_band,
+                t.c.intensity,
+                t.c.kind,
+                type_coerce(t.c.triggers, String()),
+                t.c.source,
+                t.c.recording_id,
+                t.c.review,
+            )
+            .where(t.c.patient_id == patient_id)
+            .order_by(t.c.started_at, t.c.id)
+        )
+        if source is not None:
+            query = query.where(t.c.source == source.value)
+        bands = {b.value: b for b in CountBand}
+        kinds = {k.value: k for k in JerkKind}
+        sources = {s.value: s for s in EpisodeSource}
+        reviews = {r.value: r for r in Review}
+        triggers = {g.value: g for g in Trigger}
+        tag_lists: dict[Any, tuple[Trigger, ...]] = {}
+
+        def tags_of(raw: Any) -> tuple[Trigger, ...]:
+            key = raw if isinstance(raw, str) else json.dumps(raw)  # PostgreSQL decodes JSON
+            found = tag_lists.get(key)
+            if found is None:
+                names = json.loads(raw) if isinstance(raw, str) else raw
+                found = tag_lists[key] = tuple(triggers[g] for g in names or ())
+            return found
+
+        def utc(moment: datetime | str) -> datetime:
+            if isinstance(moment, str):  # SQLite: UTC as ISO text without an offset
+                return datetime.fromisoformat(moment + "+00:00")
+            naive = moment.tzinfo is None
+            return moment.replace(tzinfo=UTC) if naive else moment.astimezone(UTC)
+
+        with self._access.connection(write=False) as connection:
+            # The driver's cursor directly: SQLAlchemy's per-row processing would cost more
+            # than everything else here on a long diary.
+            compiled = query.compile(dialect=connection.dialect)
+            params: Any = (
+                [compiled.params[name] for name in compiled.positiontup or ()]
+                if compiled.positional
+                else compiled.params
+            )
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(compiled.string, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        return [
+            EpisodeFacts(
+                utc(started_at),
+                count,
+                None if band is None else bands[band],
+                intensity,
+                kinds[kind],
+                tags_of(tags),
+                sources[origin],
+                recording_id,
+                None if review is None else reviews[review],
+            )
+            for (
+                started_at,
+                count,
+                band,
+                intensity,
+                kind,
+                tags,
+                origin,
+                recording_id,
+                review,
+            ) in rows
+        ]
 
     def __enter__(self) -> Self:
         return self

@@ -43,6 +43,7 @@ __all__ = [
     "episodes",
     "metadata",
     "profiles",
+    "recordings",
     "regimens",
     "shares",
     "side_effects",
@@ -146,7 +147,35 @@ episodes = Table(
     Column("triggers", JSON, nullable=False),
     Column("fell", Boolean, nullable=False),
     Column("note", Text),
+    # sensor-derived episodes (migration 0003): who noticed it, the recording, its review
+    Column("source", String(16), nullable=False, server_default="self"),
+    _id("recording_id"),
+    Column("review", String(16)),
     Index(None, "patient_id", "started_at"),
+    Index(None, "recording_id"),
+)
+
+# Uploaded recordings and their analysis (migration 0003). The file lies in the data folder
+# under recordings/<patient_id>/<id>.<format>; no path is stored.
+recordings = Table(
+    "recordings",
+    metadata,
+    *_bookkeeping(),
+    Column("file_name", String(120), nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("started_at", UtcDateTime()),
+    Column("started_at_source", String(16)),
+    Column("duration_s", Float),
+    Column("modality", String(8)),
+    Column("status", String(16), nullable=False),
+    Column("progress", Float, nullable=False),
+    Column("message", Text),
+    Column("summary", JSON),
+    _id("uploaded_by"),
+    Index(None, "patient_id", "created_at"),
+    Index(None, "status"),
 )
 
 checkins = Table(

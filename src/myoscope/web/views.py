@@ -156,6 +156,15 @@ class Entry:
     sort_key: datetime
     title: str
     details: list[str]
+    badge: str | None = None
+    recording_id: str | None = None
+
+
+_REVIEW_BADGES = {
+    "pending": "sensor · to review",
+    "confirmed": "sensor · confirmed",
+    "false-alarm": "sensor · false alarm",
+}
 
 
 def _episode(e: Episode, tz: ZoneInfo) -> Entry:
@@ -179,6 +188,18 @@ def _episode(e: Episode, tz: ZoneInfo) -> Entry:
         details.append("fell")
     if e.note:
         details.append(f"note: {e.note}")
+    if e.source == "sensor":  # found by a recording: no self-rated intensity, a review state
+        title = title.replace(f"intensity {e.intensity}/10", "intensity not rated")
+        return Entry(
+            "episodes",
+            e.id,
+            fmt_datetime(e.started_at, tz),
+            e.started_at,
+            title,
+            details,
+            badge=_REVIEW_BADGES.get(str(e.review), "sensor"),
+            recording_id=e.recording_id,
+        )
     return Entry("episodes", e.id, fmt_datetime(e.started_at, tz), e.started_at, title, details)
 
 

@@ -52,10 +52,17 @@ def _fetch(services: Any, diary: DiaryAccess, name: str, since: Any, until: Any)
     return found
 
 
-def _matches(record: Any, trigger: str | None, intensity: int | None) -> bool:
-    if trigger is None and intensity is None:
+_SOURCES = {"self": "Recorded by me", "sensor": "Found by a sensor"}
+
+
+def _matches(
+    record: Any, trigger: str | None, intensity: int | None, source: str | None = None
+) -> bool:
+    if trigger is None and intensity is None and source is None:
         return True
     if not isinstance(record, Episode):
+        return False
+    if source is not None and record.source != source:
         return False
     if trigger is not None and trigger not in record.triggers:
         return False
@@ -72,6 +79,7 @@ def history(
     trigger: Annotated[str | None, Query()] = None,
     intensity: Annotated[str | None, Query()] = None,
     page: Annotated[str | None, Query()] = None,
+    source: Annotated[str | None, Query()] = None,
 ) -> Response:
     """List entries, newest first, with filters and pages."""
     services = services_of(request)
@@ -86,7 +94,8 @@ def history(
     until = day_bounds(last, last, tz)[1] if last else None
     wanted_trigger = trigger if trigger in {t.value for t in Trigger} else None
     min_intensity = _int(intensity, 0, 10)
-    if (wanted_trigger or min_intensity is not None) and chosen == "all":
+    wanted_source = source if source in _SOURCES else None
+    if (wanted_trigger or min_intensity is not None or wanted_source) and chosen == "all":
         chosen = "episodes"
     number = _int(page, 1, 1_000_000) or 1
     names = [chosen] if chosen != "all" else _KIND_CHOICES[1:]
@@ -94,7 +103,7 @@ def history(
         r
         for name in names
         for r in _fetch(services, diary, name, since, until)
-        if _matches(r, wanted_trigger, min_intensity)
+        if _matches(r, wanted_trigger, min_intensity, wanted_source)
     ]
     regimens = services.diaries.all(diary, REGIMENS)
     lines = entries(records, tz, regimens)
@@ -106,6 +115,7 @@ def history(
         "to": last.isoformat() if last else "",
         "trigger": wanted_trigger or "",
         "intensity": "" if min_intensity is None else str(min_intensity),
+        "source": wanted_source or "",
     }
     return render(
         request,
@@ -116,6 +126,7 @@ def history(
         pages=pages,
         filters=filters,
         kinds=_KIND_CHOICES,
+        sources=_SOURCES,
         notes=notes,
     )
 
@@ -132,7 +143,8 @@ def month(
     first = first or today.replace(day=1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     since, until = day_bounds(first, last, tz)
-    episodes = _fetch(services, diary, EPISODES.name, since, until)
+    fetched = _fetch(services, diary, EPISODES.name, since, until)
+    episodes = [e for e in fetched if e.source != "sensor"]  # self-reports only, with intensity
     weeks = month_calendar(first.year, first.month, episodes, tz)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
@@ -145,4 +157,5 @@ def month(
         following=following,
         today=today,
         total=len(episodes),
+        sensor_total=len(fetched) - len(episodes),
     )

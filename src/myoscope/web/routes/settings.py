@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from myoscope.domain.diary import Access, Account, Role
 from myoscope.errors import AuthenticationError, InvalidInputError, NotFoundError, UserError
 from myoscope.services.diary import DiaryAccess
+from myoscope.services.fhir_exchange import export_diary_fhir, import_bundle
 from myoscope.web.deps import (
     AccountDep,
     FormDep,
@@ -123,6 +124,10 @@ def export(
     if format == "csv":
         content = transfer.export_csv(diary)
         media, name = "application/zip", f"myoscope-diary-{day}.zip"
+    elif format == "fhir":
+        bundle = export_diary_fhir(services_of(request).diaries, diary)
+        content = json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
+        media, name = "application/fhir+json", f"myoscope-diary-{day}.fhir.json"
     else:
         document = transfer.export_json(diary)
         content = json.dumps(document, indent=2, ensure_ascii=False).encode()
@@ -155,6 +160,35 @@ def import_diary(request: Request, account: AccountDep, form: FormDep) -> Respon
     total = sum(counts.values())
     log.info("web: %d records imported into diary %s", total, diary.patient_id)
     session_of(request).flash(f"Imported {total} entries.")
+    return redirect("/settings/data")
+
+
+@router.post("/settings/import-fhir")
+def import_fhir(request: Request, account: AccountDep, form: FormDep) -> Response:
+    """Import a FHIR R4 Bundle into the diary, saying what was not imported."""
+    diary = _own(request, account)
+    upload = upload_of(request, "fhir_file")
+    errors: dict[str, str] = {}
+    if upload is None or not upload.content:
+        errors["fhir_file"] = "Choose a FHIR R4 Bundle (a .json file)."
+    else:
+        try:
+            bundle = json.loads(upload.content.decode("utf-8"))
+            report = import_bundle(services_of(request).transfer, diary, bundle)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            errors["fhir_file"] = "This file is not JSON; choose a FHIR R4 Bundle (.json)."
+        except UserError as exc:
+            errors["fhir_file"] = str(exc)
+    if errors:
+        return render(
+            request, "data.html", status_code=422, errors=errors, confirm_word=CONFIRM_WORD
+        )
+    total = sum(report.imported.values())
+    log.info("web: %d records imported from FHIR into diary %s", total, diary.patient_id)
+    message = f"Imported {total} entries from the FHIR Bundle."
+    if report.warnings:
+        message += f" {len(report.warnings)} items were not imported, e.g. {report.warnings[0]}"
+    session_of(request).flash(message)
     return redirect("/settings/data")
 
 
