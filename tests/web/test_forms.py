@@ -438,3 +438,21 @@ def test_no_input_produces_a_server_error(alice: Browser, services: Services) ->
     assert alice.get(alice.d("history/calendar") + "?month=2026-99").status_code == 200
     assert alice.get(alice.d("options") + "?audience=robot").status_code == 200
     assert alice.get("/settings/access?page=zzz").status_code == 200
+
+
+def test_the_check_in_records_the_factors_of_the_day(alice: Browser, services: Services) -> None:
+    form = alice.get(alice.d())
+    assert 'name="factors"' in form.text
+    assert "Today there was" in form.text
+    data = {
+        "day": "2026-06-14",
+        "severity": "4",
+        "factors": ["stress", "alcohol"],
+        "next": alice.d("today"),
+    }
+    assert alice.post(alice.d("checkins"), data).status_code == 303
+    (checkin,) = records(services, alice, CHECKINS)
+    assert [str(f) for f in checkin.factors] == ["stress", "alcohol"]
+    bad = alice.post(alice.d("checkins"), data | {"day": "2026-06-13", "factors": ["action"]})
+    assert bad.status_code == 422
+    assert "cannot be a factor of the day" in bad.text

@@ -25,10 +25,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    field_validator,
     model_validator,
 )
 
 __all__ = [
+    "DAY_FACTORS",
     "FIRST_DAY",
     "LAST_DAY",
     "Access",
@@ -398,7 +400,35 @@ class CheckInIn(_Model):
     work: Interference
     sleep_hours: float | None = Field(default=None, ge=0, le=24)
     mood: int | None = Field(default=None, ge=1, le=5, description="1 very low to 5 very good")
+    factors: Annotated[list[Trigger], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        description="what happened today that may set jerks off: stress, alcohol, caffeine, "
+        "noise, light (sleep loss comes from sleep_hours and missed doses from the doses)",
+    )
     note: Note = None
+
+    @field_validator("factors")
+    @classmethod
+    def _day_factors(cls, value: list[Trigger]) -> list[Trigger]:
+        wrong = [str(f) for f in value if f not in DAY_FACTORS]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(wrong)} cannot be a factor of the day; choose from "
+                f"{', '.join(str(f) for f in DAY_FACTORS)}"
+            )
+        return value
+
+
+DAY_FACTORS: tuple[Trigger, ...] = (
+    Trigger.STRESS,
+    Trigger.ALCOHOL,
+    Trigger.CAFFEINE,
+    Trigger.NOISE,
+    Trigger.LIGHT,
+)
+"""What a check-in can say happened that day. Sleep loss and missed doses are not ticked: they
+come from the sleep hours and the doses recorded, and insights compare jerks on days with and
+without each factor."""
 
 
 class CheckIn(_Record, CheckInIn):

@@ -214,6 +214,9 @@ CHECKIN_COMPONENTS: tuple[Component, ...] = (
     Component("work", "work", "Interference with work, 0 none to 4 could not", "integer"),
     Component("sleep_hours", "sleep-hours", "Hours slept", "decimal-hours"),
     Component("mood", "mood", "Mood, 1 very low to 5 very good", "integer"),
+    Component(
+        "factors", "day-factor", "Factor of the day (stress, alcohol ...)", "codes", CS_TRIGGER
+    ),
 )
 """Check-in fields carried as components (``day`` is ``effectiveDateTime``, ``note`` is
 ``note``)."""

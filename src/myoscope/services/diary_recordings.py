@@ -695,9 +695,7 @@ class RecordingService:
                 day, {"confirmed": 0, "pending": 0, "false_alarm": 0, "recorded_s": 0.0}
             )
 
-        for episode in self.repository.episode_facts(
-            diary.patient_id, source=EpisodeSource.SENSOR
-        ):
+        for episode in self.repository.episode_facts(diary.patient_id, source=EpisodeSource.SENSOR):
             if episode.review is None:
                 continue
             key = episode.review.value.replace("-", "_")
@@ -743,9 +741,7 @@ class RecordingService:
             specification), or None when no recording was analysed in the period.
         """
         confirmed: dict[str, int] = {}
-        for episode in self.repository.episode_facts(
-            diary.patient_id, source=EpisodeSource.SENSOR
-        ):
+        for episode in self.repository.episode_facts(diary.patient_id, source=EpisodeSource.SENSOR):
             if episode.review is Review.CONFIRMED and episode.recording_id is not None:
                 confirmed[episode.recording_id] = confirmed.get(episode.recording_id, 0) + (
                     episode.count or 0

@@ -9,7 +9,7 @@ fields, shared by ``myoscope insights``, ``GET /api/v1/insights``, the web page 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from myoscope.analytics import build_insights
 from myoscope.analytics.treatment import DEFAULT_DELAY_DAYS
-from myoscope.domain.diary import AuditAction, EpisodeSource
+from myoscope.analytics.triggers import Exposure
+from myoscope.domain.diary import AuditAction, CheckIn, EpisodeSource
 from myoscope.errors import InvalidInputError
 from myoscope.knowledge.base import KnowledgeBase
 from myoscope.services.diary import (
@@ -36,6 +37,7 @@ __all__ = [
     "DISCLAIMER",
     "MAX_DELAY_DAYS",
     "InsightsService",
+    "checkin_factors",
     "drug_knowledge",
     "sensor_from_recordings",
 ]
@@ -145,12 +147,13 @@ class InsightsService:
             )
         self.diaries.record_audit(diary, AuditAction.READ, "insights")
         regimens = self.diaries.all(diary, REGIMENS)
+        checkins = self.diaries.all(diary, CHECKINS)
         result = build_insights(
             # light rows: five years of a diary load in a fraction of a second
             episodes=self.diaries.repository.episode_facts(
                 diary.patient_id, source=EpisodeSource.SELF
             ),
-            checkins=self.diaries.all(diary, CHECKINS),
+            checkins=checkins,
             regimens=regimens,
             doses=self.diaries.all(diary, DOSES),
             side_effects=self.diaries.all(diary, SIDE_EFFECTS),
@@ -159,6 +162,7 @@ class InsightsService:
             period_to=end,
             delays_days=self.knowledge.delays_days,
             tolerance_notes=self.knowledge.tolerance_notes,
+            exposures=checkin_factors(checkins),
             sensor=self._sensor(diary, period_from, end),
         )
         doc = result.to_dict()
@@ -172,6 +176,25 @@ class InsightsService:
         if self.sensor_summary is None:
             return None
         return self.sensor_summary(diary, start, end)
+
+
+def checkin_factors(checkins: Sequence[CheckIn]) -> dict[str, Exposure]:
+    """Return the day factors ticked on check-ins, as exposures for the trigger comparisons.
+
+    A factor is known on the days with a check-in from the first day any factor was ticked
+    (check-ins before the person started ticking factors say nothing about them); on those
+    days a factor not ticked counts as absent. Factors never ticked are left out.
+    """
+    ticked = [c for c in checkins if c.factors]
+    if not ticked:
+        return {}
+    first = min(c.day for c in ticked)
+    observed = frozenset(c.day for c in checkins if c.day >= first)
+    days: dict[str, set[date]] = {}
+    for c in ticked:
+        for factor in c.factors:
+            days.setdefault(str(factor), set()).add(c.day)
+    return {name: Exposure(frozenset(d), observed) for name, d in days.items()}
 
 
 def _delays_used(regimens: list[Any], delays: Mapping[str, int]) -> dict[str, Any]:

@@ -192,6 +192,8 @@ checkins = Table(
     Column("sleep_hours", Float),
     Column("mood", Integer),
     Column("note", Text),
+    # what happened that day (migration 0004): stress, alcohol, caffeine, noise, light
+    Column("factors", JSON, nullable=False, server_default="[]"),
     UniqueConstraint("patient_id", "day"),
 )
 

@@ -62,6 +62,7 @@ def install(env: Environment) -> None:
     env.globals.update(
         BODY_AREAS=views.BODY_AREAS,
         TRIGGERS=views.TRIGGERS,
+        DAY_FACTORS=views.DAY_FACTORS,
         COUNT_BANDS=views.COUNT_BANDS,
         JERK_KINDS=views.JERK_KINDS,
         INTERFERENCE=views.INTERFERENCE,

@@ -101,6 +101,7 @@ CHECKIN_FORM = FormSpec(
         Field("work", "int"),
         Field("sleep_hours", "float"),
         Field("mood", "int"),
+        Field("factors", "list"),
         Field("note"),
     ),
 )

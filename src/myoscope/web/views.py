@@ -28,6 +28,7 @@ from myoscope.web.localtime import fmt_date, fmt_datetime, fmt_time
 __all__ = [
     "BODY_AREAS",
     "COUNT_BANDS",
+    "DAY_FACTORS",
     "INTERFERENCE",
     "INTERFERENCE_ITEMS",
     "JERK_KINDS",
@@ -70,6 +71,13 @@ TRIGGERS = [
     (Trigger.CAFFEINE, "Caffeine"),
     (Trigger.MISSED_DOSE, "A missed dose"),
     (Trigger.OTHER, "Something else"),
+]
+DAY_FACTORS = [
+    (Trigger.STRESS, "Stress"),
+    (Trigger.ALCOHOL, "Alcohol"),
+    (Trigger.CAFFEINE, "Caffeine"),
+    (Trigger.NOISE, "Noise"),
+    (Trigger.LIGHT, "Bright or flashing light"),
 ]
 COUNT_BANDS = [
     (CountBand.ONE, "1"),
@@ -213,6 +221,9 @@ def _checkin(c: CheckIn, tz: ZoneInfo) -> Entry:
         details.append(f"slept {_num(c.sleep_hours)} h")
     if c.mood is not None:
         details.append(f"mood: {dict(MOODS)[c.mood].lower()}")
+    if c.factors:
+        named = dict(DAY_FACTORS)
+        details.append("today: " + ", ".join(named.get(f, str(f)).lower() for f in c.factors))
     if c.note:
         details.append(f"note: {c.note}")
     key = datetime(c.day.year, c.day.month, c.day.day, 23, 59, tzinfo=tz)

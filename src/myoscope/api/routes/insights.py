@@ -31,9 +31,7 @@ def get_insights(
         date | None,
         Query(alias="from", description="First day (YYYY-MM-DD); default the first entry."),
     ] = None,
-    to: Annotated[
-        date | None, Query(description="Last day (YYYY-MM-DD); default today.")
-    ] = None,
+    to: Annotated[date | None, Query(description="Last day (YYYY-MM-DD); default today.")] = None,
 ) -> dict[str, Any]:
     """Return the insights document (`shared/spec/insights.md` plus extra fields).
 
