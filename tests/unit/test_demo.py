@@ -255,3 +255,26 @@ def test_another_seed_gives_another_diary(services: Services, diary: DiaryAccess
 def test_seeding_twice_is_refused(services: Services) -> None:
     with pytest.raises(ConflictError, match="already exists"):
         seed_demo(services.accounts, services.diaries, services.profiles, today=TODAY)
+
+
+def test_the_demo_can_hold_an_analysed_partly_reviewed_recording() -> None:
+    from myoscope.domain.diary import Review
+
+    again = build()
+    try:
+        demo = seed_demo(
+            again.accounts, again.diaries, again.profiles, today=TODAY, recordings=again.recordings
+        )
+        assert demo.counts["recordings"] == 1
+        diary = again.diaries.open(again.accounts.get(demo.patient.id))
+        (recording,) = again.recordings.page(diary).items
+        assert recording.status == "done"
+        reviews = [e.review for e in again.recordings.episodes(diary, recording.id)]
+        assert Review.CONFIRMED in reviews
+        assert Review.FALSE_ALARM in reviews
+        assert reviews[-1] is Review.PENDING
+        sensor = again.insights.insights(diary, period_to=TODAY)["sensor"]
+        assert sensor["recordings"] == 1
+        assert sensor["confirmed_jerks_per_hour_median"] > 0
+    finally:
+        again.close()

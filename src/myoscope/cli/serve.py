@@ -142,7 +142,13 @@ def _seed(services: Services) -> DemoAccounts:
     from myoscope.services.demo import DEMO_TIMEZONE, seed_demo
 
     today = services.clock().astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-    return seed_demo(services.accounts, services.diaries, services.profiles, today=today)
+    return seed_demo(
+        services.accounts,
+        services.diaries,
+        services.profiles,
+        today=today,
+        recordings=services.recordings,
+    )
 
 
 def _announce_demo(address: str, accounts: DemoAccounts) -> None:

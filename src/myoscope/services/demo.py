@@ -47,6 +47,7 @@ from myoscope.domain.diary import (
     JerkKind,
     Regimen,
     RegimenIn,
+    Review,
     Role,
     Severity,
     SideEffectIn,
@@ -64,6 +65,7 @@ from myoscope.services.diary import (
     RecordKind,
 )
 from myoscope.services.diary_profile import ProfileService
+from myoscope.services.diary_recordings import RecordingService
 
 __all__ = [
     "DEMO_DAYS",
@@ -215,6 +217,7 @@ def seed_demo(
     *,
     today: date,
     seed: int = 7,
+    recordings: RecordingService | None = None,
 ) -> DemoAccounts:
     """Create the demo accounts and six months of synthetic diary entries ending ``today``.
 
@@ -231,6 +234,10 @@ def seed_demo(
         before, and the medication list is current on this day.
     seed : int
         Seed of the random number generator: the same seed and day give the same diary.
+    recordings : RecordingService, optional
+        When given, the diary also gets a five-minute simulated EMG recording from the
+        evening before ``today``, analysed, with its first groups of jerks confirmed, one
+        marked a false alarm and the rest waiting for review.
 
     Returns
     -------
@@ -264,6 +271,8 @@ def seed_demo(
     diaries.page(clinician, CHECKINS, limit=50)
     profiles.assess(clinician, audience="clinician")
     counts["shares"] = 2
+    if recordings is not None:
+        counts["recordings"] = _demo_recording(recordings, diary, today, seed)
     demo = {
         role: DemoAccount(role, a.email, DEMO_PASSWORD, a.display_name or a.email, a.id)
         for role, a in created.items()
@@ -275,6 +284,47 @@ def seed_demo(
         admin=demo[Role.ADMIN],
         counts=counts,
     )
+
+
+def _demo_recording(
+    recordings: RecordingService, diary: DiaryAccess, today: date, seed: int
+) -> int:
+    """Add an analysed, partly reviewed simulated recording; return 1."""
+    import io
+
+    import numpy as np
+
+    from myoscope.signals import simulate_emg
+
+    onsets = [20.0, 24.5, 31.0, 38.0, 110.0, 113.0, 119.5, 205.0, 209.0, 270.0, 275.5, 281.0]
+    sim = simulate_emg(
+        300.0,
+        1000.0,
+        channels=("EDC-R", "BIC-R"),
+        bursts=onsets,
+        burst_durations_ms=(25.0, 60.0),
+        amplitude_uv=(300.0, 700.0),
+        seed=seed,
+    )
+    t = np.arange(sim.signal.shape[1]) / sim.rate_hz
+    text = io.StringIO()
+    np.savetxt(
+        text,
+        np.column_stack([t, sim.signal.T]),
+        delimiter=",",
+        header="time_s,EDC-R (uV),BIC-R (uV)",
+        comments="",
+        fmt=["%.3f", "%.2f", "%.2f"],
+    )
+    started = datetime.combine(today - timedelta(days=1), time(20, 30), ZoneInfo(DEMO_TIMEZONE))
+    stream = io.BytesIO(text.getvalue().encode())
+    queued = recordings.upload(diary, "demo-evening-emg.csv", stream, started_at=started)
+    recordings.analyse_now(diary, queued.id)
+    groups = recordings.episodes(diary, queued.id)
+    for i, group in enumerate(groups[:-1]):  # the last group waits for review
+        verdict = Review.FALSE_ALARM if i == 1 else Review.CONFIRMED
+        recordings.review(diary, queued.id, group.id, verdict)
+    return 1
 
 
 @dataclass
