@@ -64,3 +64,9 @@ def test_bad_dates_are_422(alice: User) -> None:
         422,
     )
     assert "after it ends" in body["detail"]
+
+
+def test_dates_outside_the_calendar_are_422(alice: User) -> None:
+    for params in ({"to": "9999-12-31"}, {"from": "0001-01-01"}):
+        body = assert_problem(alice.client.get("/insights", params=params), 422)
+        assert "outside the diary's calendar" in body["detail"]

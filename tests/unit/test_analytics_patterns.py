@@ -55,7 +55,7 @@ def test_the_last_28_days_against_the_28_before():
     recent = recent_burden(series)
     assert recent.enough_data
     assert recent.estimate.high < 1
-    assert recent.verdict.endswith("fewer jerks than the 28 days before")
+    assert recent.verdict.endswith("fewer jerks in the last 28 days, compared with the 28 before")
     last = series.logged[28:]
     assert recent.jerks_per_day == np.nanmean(series.jerks[28:][last])
     out = recent.to_dict()

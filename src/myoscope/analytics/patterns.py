@@ -169,7 +169,10 @@ def recent_burden(
         if estimate is None:
             reason = "the count model could not be fitted to these days (too few jerks)"
     verdict = (
-        ratio_verdict(estimate, clear="{change} jerks than the " + f"{days} days before")
+        ratio_verdict(
+            estimate,
+            clear="{change} jerks in the last " + f"{days} days, compared with the {days} before",
+        )
         if estimate is not None
         else f"not enough data: {reason}"
     )

@@ -62,6 +62,9 @@ __all__ = [
     "trigger_effects",
 ]
 
+_FACTOR_WORDS = {"missed-dose": "a missed dose", "sleep-loss": "sleep loss"}
+"""How a factor reads in a verdict ("the day after a missed dose")."""
+
 SLEEP_LOSS_HOURS = 6.0
 """A night shorter than this counts as sleep loss."""
 SLEEP_DROP_HOURS = 2.0
@@ -362,7 +365,7 @@ def _effect(
         estimate = fit_ratio(y[keep], X, -1, alpha=alpha, start=start if fits else None)
         if estimate is None:
             reason = "the count model could not be fitted to these days"
-    words = name.replace("-", " ")
+    words = _FACTOR_WORDS.get(name, name.replace("-", " "))
     when = f"on days with {words}" if lag == 0 else f"the day after {words}"
     if estimate is None:
         verdict = f"not enough data: {reason}"

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from myoscope.analytics import build_insights
 from myoscope.analytics.treatment import DEFAULT_DELAY_DAYS
 from myoscope.analytics.triggers import Exposure
-from myoscope.domain.diary import AuditAction, CheckIn, EpisodeSource
+from myoscope.domain.diary import FIRST_DAY, LAST_DAY, AuditAction, CheckIn, EpisodeSource
 from myoscope.errors import InvalidInputError
 from myoscope.knowledge.base import KnowledgeBase
 from myoscope.services.diary import (
@@ -138,6 +138,13 @@ class InsightsService:
         InvalidInputError
             ``period_from`` after ``period_to``.
         """
+        for name, day in (("from", period_from), ("to", period_to)):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise InvalidInputError(
+                    f"The date {day} is outside the diary's calendar ({FIRST_DAY} to "
+                    f"{LAST_DAY}); give a date in it.",
+                    field=name,
+                )
         end = period_to or self.diaries.today(diary)
         if period_from and period_from > end:
             raise InvalidInputError(
