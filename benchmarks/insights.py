@@ -38,8 +38,8 @@ from datetime import date, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from insights_calibration import five_years  # noqa: E402  (the same simulated diary)
 from myoscope.analytics import build_insights  # noqa: E402
-from myoscope.analytics.simulation import PlannedChange, simulate_diary  # noqa: E402
 from myoscope.analytics.triggers import Exposure  # noqa: E402
 from myoscope.bootstrap import build_services  # noqa: E402
 from myoscope.domain.diary import AccountIn, Role  # noqa: E402
@@ -47,17 +47,6 @@ from myoscope.services.diary import CHECKINS, DOSES, EPISODES, REGIMENS, SIDE_EF
 from myoscope.settings import Settings  # noqa: E402
 
 EMAIL = "five.years@example.org"
-
-
-def five_years(seed: int = 1) -> Any:
-    """The simulated diary: ten medication changes over five years."""
-    changes = [
-        PlannedChange(
-            60 * k + 30, "levetiracetam" if k % 2 else "clonazepam", 250 * (k + 1), 2, 0.9
-        )
-        for k in range(10)
-    ]
-    return simulate_diary(seed, "demo", days=1826, base_jerks_per_day=750, changes=changes)
 
 
 def services_for(path: Path) -> Any:

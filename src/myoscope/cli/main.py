@@ -325,11 +325,15 @@ def kb_schema(out: Path | None) -> None:
 
 def _register() -> None:
     from myoscope.cli.db import db
+    from myoscope.cli.diary import diary
+    from myoscope.cli.fhir import fhir
+    from myoscope.cli.insights import insights
+    from myoscope.cli.report import report
     from myoscope.cli.serve import serve
     from myoscope.cli.signals import signals
     from myoscope.cli.users import users
 
-    for command in (serve, users, db, signals):
+    for command in (serve, users, db, signals, diary, fhir, insights, report):
         cli.add_command(command)
 
 

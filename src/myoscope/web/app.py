@@ -35,10 +35,13 @@ from myoscope.web.routes import (
     admin,
     auth,
     history,
+    insights,
     medications,
     options,
     profile,
+    recordings,
     records,
+    report,
     settings,
     today,
 )
@@ -209,7 +212,20 @@ def create_web(services: Services) -> FastAPI:
     static = files("myoscope.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     # The generic record routes (/d/{id}/{kind}/...) come last, after the named pages.
-    for module in (auth, today, history, medications, profile, options, settings, admin, records):
+    for module in (
+        auth,
+        today,
+        history,
+        medications,
+        profile,
+        options,
+        insights,
+        settings,
+        admin,
+        recordings,
+        report,
+        records,
+    ):
         app.include_router(module.router)
     _install_error_pages(app)
     return app

@@ -6,7 +6,19 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from myoscope.api.routes import accounts, auth, me, profile, records, sharing, transfer
+from myoscope.api.routes import (
+    accounts,
+    auth,
+    fhir,
+    insights,
+    me,
+    profile,
+    recordings,
+    records,
+    report,
+    sharing,
+    transfer,
+)
 
 __all__ = ["TAGS", "routers"]
 
@@ -19,6 +31,16 @@ TAGS: list[dict[str, Any]] = [
     {"name": "medications", "description": "Medication regimens and changes of dose."},
     {"name": "doses", "description": "Doses taken, taken late or skipped."},
     {"name": "side-effects", "description": "Side effects, linked to a medication or not."},
+    {
+        "name": "recordings",
+        "description": "Sensor recordings: upload, background detection, and the review of the "
+        "groups of jerks they found (sensor episodes).",
+    },
+    {
+        "name": "insights",
+        "description": "Treatment response, tolerance, triggers and patterns from the diary: "
+        "information to discuss with a clinician, not medical advice.",
+    },
     {"name": "profile", "description": "What the engine needs to know about the person."},
     {
         "name": "assessment",
@@ -38,8 +60,12 @@ def routers() -> list[APIRouter]:
         auth.router,
         me.router,
         *records.routers(),
+        recordings.router,
         profile.router,
+        insights.router,
+        report.router,
         sharing.router,
         transfer.router,
+        fhir.router,
         accounts.router,
     ]
