@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from services_helpers import add_account, make_services
 
 from myoscope.cli.main import cli
 from myoscope.domain.diary import Role
 from myoscope.services.demo import seed_demo
+from services_helpers import add_account, make_services
 
 TODAY = date(2026, 6, 15)
 
