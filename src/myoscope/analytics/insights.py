@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -221,11 +221,12 @@ def build_insights(
     drug_of = {r.id: r.drug for r in regimens}
     factors: dict[str, Set[date] | Exposure] = dict(derive_exposures(checkins, doses, tz, drug_of))
     factors.update(exposures or {})
-    in_period = (
-        own
-        if period_from is None and period_to is None
-        else [e for e in own if series.start <= e.started_at.astimezone(tz).date() <= series.end]
-    )
+    if (period_from is None and period_to is None) or not series.days:
+        in_period = own if series.days else []
+    else:  # compare instants: the period's first and last local midnights, in UTC
+        lo = datetime.combine(series.start, time(), tz)
+        hi = datetime.combine(series.end + timedelta(days=1), time(), tz)
+        in_period = [e for e in own if lo <= e.started_at < hi]
     triggers = trigger_effects(series, factors, changes=all_changes)
     alpha = None if triggers.baseline is None else triggers.baseline.alpha
     found = [r for r in responses(series, all_changes, alpha=alpha) if r.change in changes]

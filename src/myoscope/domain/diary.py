@@ -410,7 +410,7 @@ class CheckInIn(_Model):
     @field_validator("factors")
     @classmethod
     def _day_factors(cls, value: list[Trigger]) -> list[Trigger]:
-        wrong = [str(f) for f in value if f not in DAY_FACTORS]
+        wrong = [str(f) for f in value if f not in _DAY_FACTOR_SET]
         if wrong:
             raise ValueError(
                 f"{', '.join(wrong)} cannot be a factor of the day; choose from "
@@ -429,6 +429,7 @@ DAY_FACTORS: tuple[Trigger, ...] = (
 """What a check-in can say happened that day. Sleep loss and missed doses are not ticked: they
 come from the sleep hours and the doses recorded, and insights compare jerks on days with and
 without each factor."""
+_DAY_FACTOR_SET = frozenset(DAY_FACTORS)
 
 
 class CheckIn(_Record, CheckInIn):
