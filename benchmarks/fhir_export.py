@@ -9,7 +9,7 @@ a check-in every day, two doses a day, medication changes and side effects. Time
 of ``--repeat`` runs (wall clock, one process).
 
 - **myoscope**: :func:`myoscope.fhir.diary_to_bundle` builds the Bundle as plain dicts;
-- **myoscope + JSON**: the same, serialised to compact JSON (what the API sends);
+- **myoscope + JSON**: the same, serialised to compact JSON with orjson (what the API sends);
 - **myoscope validate=True**: the same, with every resource validated by the R4B models;
 - **peer (fhir.resources)**: the obvious way with the library, in the same run: build each
   resource as an R4B model object (``Observation.model_validate(...)`` for every resource, the
@@ -21,7 +21,6 @@ The ratios printed are peer time / Myoscope time (higher is faster for Myoscope)
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import time
@@ -46,6 +45,7 @@ from myoscope.domain.diary import (
     Trigger,
 )
 from myoscope.fhir import diary_to_bundle
+from myoscope.fhir.export import encode_bundle
 from myoscope.knowledge import load_knowledge_base
 
 DAYS = 1826
@@ -232,7 +232,7 @@ def main() -> None:
         )
 
     def export_json() -> bytes:
-        return json.dumps(export(), ensure_ascii=False, separators=(",", ":")).encode()
+        return encode_bundle(export())
 
     def peer() -> bytes:
         # The obvious way: every resource an R4B model object, the Bundle a model, the

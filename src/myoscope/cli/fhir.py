@@ -15,6 +15,7 @@ import click
 
 from myoscope.cli.common import db_option, open_services
 from myoscope.errors import InvalidInputError, NotFoundError, UserError
+from myoscope.fhir.export import encode_bundle
 
 if TYPE_CHECKING:
     from myoscope.bootstrap import Services
@@ -72,7 +73,7 @@ def fhir_export(email: str, out: Path, validate: bool, db: str | None) -> None:
         bundle = export_fhir(services.diaries, _account(services, email), validate=validate)
     finally:
         services.close()
-    text = json.dumps(bundle, ensure_ascii=False, indent=1)
+    text = encode_bundle(bundle, pretty=True).decode("utf-8")
     if str(out) == "-":
         click.echo(text)
     else:

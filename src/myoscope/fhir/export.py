@@ -33,7 +33,7 @@ from myoscope.fhir import codes as c
 from myoscope.fhir.validate import validate_resource
 from myoscope.knowledge import KnowledgeBase, bare_id
 
-__all__ = ["diary_to_bundle", "full_url"]
+__all__ = ["diary_to_bundle", "encode_bundle", "full_url"]
 
 _BOOKKEEPING = frozenset({"id", "patient_id", "created_at", "updated_at"})
 _HEX32 = re.compile("[0-9a-fA-F]{32}")
@@ -648,3 +648,18 @@ def _build(
         {"fullUrl": full_url(r["resourceType"], r["id"]), "resource": r} for r in resources
     ]
     return bundle
+
+
+def encode_bundle(bundle: dict[str, Any], *, pretty: bool = False) -> bytes:
+    """Serialise a Bundle to UTF-8 JSON with orjson (about 8 times as fast as ``json``).
+
+    Parameters
+    ----------
+    bundle : dict
+        What :func:`diary_to_bundle` returned (JSON types only).
+    pretty : bool
+        Indent by two spaces (for a file a person may read); compact otherwise.
+    """
+    import orjson
+
+    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2 if pretty else 0)

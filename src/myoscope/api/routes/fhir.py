@@ -9,7 +9,6 @@ JSON and CSV exports; ``myoscope fhir import`` also lists what was not imported.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -17,6 +16,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from myoscope.api.deps import DIARY_ERRORS, DiaryDep, ServicesDep
+from myoscope.fhir.export import encode_bundle
 from myoscope.services.fhir_exchange import export_diary_fhir
 
 __all__ = ["FHIR_JSON", "router"]
@@ -33,7 +33,7 @@ class FhirResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Serialise compactly, keeping non-ASCII text as UTF-8."""
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return encode_bundle(content)
 
 
 @router.get(

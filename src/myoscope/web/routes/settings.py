@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from myoscope.domain.diary import Access, Account, Role
 from myoscope.errors import AuthenticationError, InvalidInputError, NotFoundError, UserError
+from myoscope.fhir.export import encode_bundle
 from myoscope.services.diary import DiaryAccess
 from myoscope.services.fhir_exchange import export_diary_fhir, import_bundle
 from myoscope.web.deps import (
@@ -126,7 +127,7 @@ def export(
         media, name = "application/zip", f"myoscope-diary-{day}.zip"
     elif format == "fhir":
         bundle = export_diary_fhir(services_of(request).diaries, diary)
-        content = json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
+        content = encode_bundle(bundle)
         media, name = "application/fhir+json", f"myoscope-diary-{day}.fhir.json"
     else:
         document = transfer.export_json(diary)
