@@ -420,7 +420,7 @@ def _alerts(kit: _Kit, data: ReportData) -> list[Flowable]:
         out.append(
             kit.marked(
                 f'<font color="{colour}"><b>{kit.esc(alert.severity.upper())}</b></font> '
-                f"({kit.esc(alert.kind)}): {kit.esc(alert.text)}"
+                f"({kit.esc(', '.join((alert.kind, *alert.subjects)))}): {kit.esc(alert.text)}"
                 f'<font size="6">{sources}</font>',
                 kit.cell,
             )

@@ -51,6 +51,9 @@ LAST_DAYS = 28
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 """Alerts print in this order: critical first."""
 
+_OPTION_ADVICE = frozenset({"monitoring", "dose-adjustment", "lifestyle"})
+"""Alert kinds that advise on a treatment option rather than warn about the person's state."""
+
 _MYOCLONUS_FIELDS = (
     ("physiology", "Physiology"),
     ("distribution", "Distribution"),
@@ -153,12 +156,15 @@ class AlertLine:
         The summary.
     sources : tuple of str
         Reference keys (``ref:...``).
+    subjects : tuple of str
+        What the alert is about (drug, condition ids), e.g. both drugs of an interaction.
     """
 
     severity: str
     kind: str
     text: str
     sources: tuple[str, ...]
+    subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -309,7 +315,10 @@ class ReportService:
         regimens = self.diaries.all(diary, REGIMENS)
         view = self.profiles.view(diary)
         stored = view.stored or {}
-        alerts, urgent, note, kb_version = self._alerts(view)
+        taking = {
+            r.drug_id.split(":", 1)[-1] for r in regimens if r.drug_id and r.active_on(end)
+        }
+        alerts, urgent, note, kb_version = self._alerts(view, taking)
         burden_doc = doc["burden"]
         return ReportData(
             patient=diary.owner.display_name or "the patient",
@@ -394,15 +403,45 @@ class ReportService:
             )
         return lines
 
-    def _alerts(self, view: Any) -> tuple[list[AlertLine], list[str], str | None, str | None]:
+    def _alerts(
+        self, view: Any, taking: set[str]
+    ) -> tuple[list[AlertLine], list[str], str | None, str | None]:
+        """The engine's alerts that concern the person now.
+
+        Advice that goes with a treatment option the person is not taking (how to monitor,
+        dose or live with it: kinds ``monitoring``, ``dose-adjustment`` and ``lifestyle`` whose
+        subjects are all such treatments) belongs to the Options page, not to this list; the
+        note says how many were left out. Every other alert is kept.
+        """
         if view.effective is None:
             return [], [], "No profile is stored, so the safety checks could not run.", None
         assessment = assess_profile(view.effective, self.diaries.kb, audience="clinician")
+        treatments = self.diaries.kb.treatments
+
+        def about_an_option(alert: Any) -> bool:
+            if alert.kind not in _OPTION_ADVICE or not alert.subjects:
+                return False
+            return all(
+                s not in taking and any(f"{p}:{s}" in treatments for p in ("drug", "intervention"))
+                for s in alert.subjects
+            )
+
+        kept = [a for a in assessment.alerts if not about_an_option(a)]
         alerts = sorted(
-            (AlertLine(a.severity, a.kind, a.summary, tuple(a.sources)) for a in assessment.alerts),
+            (
+                AlertLine(a.severity, a.kind, a.summary, tuple(a.sources), tuple(a.subjects))
+                for a in kept
+            ),
             key=lambda a: SEVERITY_ORDER.get(a.severity, 3),
         )
+        left = len(assessment.alerts) - len(kept)
         note = None if alerts else "The engine raised no alert for the current profile."
+        if left:
+            extra = (
+                f"{left} note(s) on how to monitor or dose treatment options not being taken "
+                "are on the Options page."
+            )
+            note = extra if note is None else f"{note} {extra}"
         return alerts, list(assessment.urgent.reasons), note, assessment.kb.version
 
     def _sources(self, alerts: list[AlertLine]) -> list[tuple[str, str]]:
