@@ -406,7 +406,7 @@ class ReportService:
     def _alerts(
         self, view: Any, taking: set[str]
     ) -> tuple[list[AlertLine], list[str], str | None, str | None]:
-        """The engine's alerts that concern the person now.
+        """Return the engine's alerts that concern the person now.
 
         Advice that goes with a treatment option the person is not taking (how to monitor,
         dose or live with it: kinds ``monitoring``, ``dose-adjustment`` and ``lifestyle`` whose
