@@ -7,71 +7,17 @@ account named with ``--user`` (or the only patient) without signing in.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import click
 
-from myoscope.cli.common import db_option, open_services
-from myoscope.domain.diary import Account, Role
-from myoscope.errors import InvalidInputError, NotFoundError
+from myoscope.cli.common import db_option, open_services, parse_day, period_options, pick_patient
 
-__all__ = ["insights", "pick_patient"]
-
-
-def pick_patient(accounts: list[Account], email: str | None) -> Account:
-    """Return the account ``email`` names, or the only patient when no e-mail is given.
-
-    Raises
-    ------
-    NotFoundError
-        No account has that e-mail address.
-    InvalidInputError
-        No e-mail was given and there is not exactly one patient account.
-    """
-    if email is not None:
-        found = next((a for a in accounts if a.email.casefold() == email.casefold()), None)
-        if found is None:
-            raise NotFoundError(
-                f"No account uses the e-mail address {email}; see 'myoscope users list'."
-            )
-        return found
-    patients = [a for a in accounts if a.role is Role.PATIENT]
-    if len(patients) != 1:
-        listed = ", ".join(a.email for a in patients[:5]) or "none"
-        raise InvalidInputError(
-            f"There are {len(patients)} patient accounts ({listed}); name one with --user EMAIL."
-        )
-    return patients[0]
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"{option} '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-05-01."
-        ) from None
+__all__ = ["insights", "render_insights"]
 
 
 @click.command()
-@click.option(
-    "--user",
-    "email",
-    default=None,
-    metavar="EMAIL",
-    help="The diary's owner [default: the only patient account].",
-)
-@click.option(
-    "--from",
-    "from_",
-    default=None,
-    metavar="DATE",
-    help="First day, YYYY-MM-DD [default: the first entry].",
-)
-@click.option("--to", default=None, metavar="DATE", help="Last day, YYYY-MM-DD [default: today].")
+@period_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -90,7 +36,7 @@ def insights(
       myoscope insights --user alex@example.org
       myoscope insights --from 2026-05-01 --to 2026-10-31 --format json
     """
-    start, end = _date(from_, "--from"), _date(to, "--to")
+    start, end = parse_day(from_, "--from"), parse_day(to, "--to")
     services = open_services(db)
     try:
         account = pick_patient(services.repository.accounts.all(), email)

@@ -9,46 +9,25 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from myoscope.cli.common import db_option, open_services
-from myoscope.cli.insights import pick_patient
+from myoscope.cli.common import (
+    db_option,
+    open_services,
+    parse_day,
+    period_options,
+    pick_patient,
+    seed_demo_today,
+)
 from myoscope.errors import InvalidInputError, UserError
 
 if TYPE_CHECKING:
-    from myoscope.bootstrap import Services
+    pass
 
 __all__ = ["report"]
-
-
-def _seed_demo(services: Services) -> None:
-    from zoneinfo import ZoneInfo
-
-    from myoscope.services.demo import DEMO_TIMEZONE, seed_demo
-
-    today = services.clock().astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-    seed_demo(
-        services.accounts,
-        services.diaries,
-        services.profiles,
-        today=today,
-        recordings=services.recordings,
-    )
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"{option} '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-05-01."
-        ) from None
 
 
 @click.command()
@@ -58,21 +37,7 @@ def _day(value: str | None, option: str) -> date | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the PDF; '-' writes it to standard output.",
 )
-@click.option(
-    "--user",
-    "email",
-    default=None,
-    metavar="EMAIL",
-    help="The diary's owner [default: the only patient account].",
-)
-@click.option(
-    "--from",
-    "from_",
-    default=None,
-    metavar="DATE",
-    help="First day, YYYY-MM-DD [default: the first entry].",
-)
-@click.option("--to", default=None, metavar="DATE", help="Last day, YYYY-MM-DD [default: today].")
+@period_options
 @click.option(
     "--demo",
     is_flag=True,
@@ -98,7 +63,7 @@ def report(
     """
     from myoscope.report import render_pdf
 
-    start, end = _day(from_, "--from"), _day(to, "--to")
+    start, end = parse_day(from_, "--from"), parse_day(to, "--to")
     if demo and (db or email):
         raise InvalidInputError(
             "--demo reports the synthetic demo diary in memory; leave out --db and --user, or "
@@ -107,7 +72,7 @@ def report(
     services = open_services("sqlite://" if demo else db)
     try:
         if demo:
-            _seed_demo(services)
+            seed_demo_today(services)
         account = pick_patient(services.repository.accounts.all(), email)
         diary = services.diaries.open(account)
         data = services.report.gather(diary, period_from=start, period_to=end)

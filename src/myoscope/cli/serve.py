@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from myoscope.cli.common import db_option
+from myoscope.cli.common import db_option, seed_demo_today
 from myoscope.errors import InvalidInputError, UserError
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def serve(db: str | None, demo: bool, host: str | None, port: int | None) -> Non
 
         services = build_services(settings)
         stack.callback(services.close)
-        accounts = _seed(services) if demo else None
+        accounts = seed_demo_today(services) if demo else None
         app = create_app(services)
         address = _address(settings.host, settings.port)
         if accounts is not None:
@@ -134,21 +134,6 @@ def _listen(host: str, port: int) -> socket.socket:
 def _address(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
-
-
-def _seed(services: Services) -> DemoAccounts:
-    from zoneinfo import ZoneInfo
-
-    from myoscope.services.demo import DEMO_TIMEZONE, seed_demo
-
-    today = services.clock().astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-    return seed_demo(
-        services.accounts,
-        services.diaries,
-        services.profiles,
-        today=today,
-        recordings=services.recordings,
-    )
 
 
 def _announce_demo(address: str, accounts: DemoAccounts) -> None:
