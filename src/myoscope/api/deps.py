@@ -7,7 +7,7 @@ module-level services or settings: everything comes from ``app.state.services``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -26,9 +26,11 @@ __all__ = [
     "AdminDep",
     "CurrentAccountDep",
     "DiaryDep",
+    "FromDay",
     "ListWindow",
     "ListWindowDep",
     "ServicesDep",
+    "ToDay",
     "current_account",
     "get_services",
     "list_window",
@@ -134,6 +136,15 @@ def open_diary(
 
 
 DiaryDep = Annotated[DiaryAccess, Depends(open_diary)]
+
+FromDay = Annotated[
+    date | None,
+    Query(alias="from", description="First day (YYYY-MM-DD); default the first entry."),
+]
+"""The first day of a period (``?from=``), for insights and the report."""
+
+ToDay = Annotated[date | None, Query(description="Last day (YYYY-MM-DD); default today.")]
+"""The last day of a period (``?to=``)."""
 
 
 @dataclass(frozen=True)

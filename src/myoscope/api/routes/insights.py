@@ -5,12 +5,11 @@ Information to discuss with a clinician, not medical advice.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from myoscope.api.deps import DIARY_ERRORS, DiaryDep, ServicesDep
+from myoscope.api.deps import DIARY_ERRORS, DiaryDep, FromDay, ServicesDep, ToDay
 
 __all__ = ["router"]
 
@@ -27,11 +26,8 @@ router = APIRouter(responses=DIARY_ERRORS)
 def get_insights(
     diary: DiaryDep,
     services: ServicesDep,
-    from_: Annotated[
-        date | None,
-        Query(alias="from", description="First day (YYYY-MM-DD); default the first entry."),
-    ] = None,
-    to: Annotated[date | None, Query(description="Last day (YYYY-MM-DD); default today.")] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
 ) -> dict[str, Any]:
     """Return the insights document (`shared/spec/insights.md` plus extra fields).
 

@@ -9,13 +9,11 @@ summary. The owner and every share may read it; it is audited as an export of th
 from __future__ import annotations
 
 import io
-from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from myoscope.api.deps import DIARY_ERRORS, DiaryDep, ServicesDep
+from myoscope.api.deps import DIARY_ERRORS, DiaryDep, FromDay, ServicesDep, ToDay
 
 __all__ = ["PDF", "router"]
 
@@ -41,11 +39,8 @@ router = APIRouter(responses=DIARY_ERRORS)
 def get_report(
     diary: DiaryDep,
     services: ServicesDep,
-    from_: Annotated[
-        date | None,
-        Query(alias="from", description="First day (YYYY-MM-DD); default the first entry."),
-    ] = None,
-    to: Annotated[date | None, Query(description="Last day (YYYY-MM-DD); default today.")] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
 ) -> Response:
     """Return the clinician report of the diary as a PDF.
 
