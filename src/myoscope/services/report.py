@@ -315,9 +315,7 @@ class ReportService:
         regimens = self.diaries.all(diary, REGIMENS)
         view = self.profiles.view(diary)
         stored = view.stored or {}
-        taking = {
-            r.drug_id.split(":", 1)[-1] for r in regimens if r.drug_id and r.active_on(end)
-        }
+        taking = {r.drug_id.split(":", 1)[-1] for r in regimens if r.drug_id and r.active_on(end)}
         alerts, urgent, note, kb_version = self._alerts(view, taking)
         burden_doc = doc["burden"]
         return ReportData(
