@@ -51,7 +51,10 @@ def test_one_day_with_one_episode():
         "logged": True,
         "burden": 2.8,
         "severity": None,
+        "negative_jerks": 0,
     }
+    assert set(series.last_by_kind) == {"positive"}
+    assert series.last_by_kind["positive"] == series.last_episode
 
 
 def test_a_day_without_entries_is_missing_and_a_checkin_without_episodes_is_zero():

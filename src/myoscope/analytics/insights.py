@@ -126,6 +126,9 @@ class Insights:
                 "daily": series.to_rows(),
                 "last_28_days": self.recent.to_dict(),
                 "last_episode": None if last is None else last.isoformat(),
+                "last_episode_by_kind": {
+                    kind: moment.isoformat() for kind, moment in series.last_by_kind.items()
+                },
                 "assumptions": _assumptions(),
             },
             "responses": [r.to_dict() for r in self.responses],

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -98,6 +98,9 @@ class DailySeries:
         Jerks by local hour of each day's episodes (for the hour-of-day pattern).
     last_episode : datetime or None
         The start of the latest episode in the period, in local time.
+    last_by_kind : dict of str to datetime
+        The start of the latest jerk (``positive``) and lapse of tone (``negative``) episode
+        in the period, in local time (a kind without episodes is absent).
     """
 
     start: date
@@ -111,6 +114,7 @@ class DailySeries:
     continuous: NDArray[np.bool_]
     hour_jerks: NDArray[np.float64]
     last_episode: datetime | None
+    last_by_kind: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def days(self) -> int:
@@ -145,14 +149,16 @@ class DailySeries:
             self.burden.tolist(),
             self.severity.tolist(),
             self.continuous.tolist(),
+            self.negative_jerks.tolist(),
             strict=True,
         )
         day = self.start
         step = timedelta(days=1)
-        for logged, jerks, intensity, burden, severity, continuous in columns:
+        for logged, jerks, intensity, burden, severity, continuous, negative in columns:
             row: dict[str, object] = {
                 "date": day.isoformat(),
                 "jerks": _number(jerks),
+                "negative_jerks": _number(negative),
                 "intensity_mean": _number(intensity, 2),
                 "logged": logged,
                 "burden": _number(burden, 2),
@@ -309,10 +315,16 @@ def daily_series(
     burden[~logged] = np.nan
     negative_jerks[~logged] = np.nan
     last_episode = None
+    last_by_kind: dict[str, datetime] = {}
     if idx.size:
         positions = np.flatnonzero(inside)
         latest = positions[int(np.argmax(instants[inside]))]
         last_episode = episode_list[latest].started_at.astimezone(zone_info)
+        for kind, of_kind in (("positive", ~negative), ("negative", negative)):
+            chosen = positions[of_kind[inside]]
+            if chosen.size:
+                k = chosen[int(np.argmax(instants[chosen]))]
+                last_by_kind[kind] = episode_list[k].started_at.astimezone(zone_info)
     return DailySeries(
         start=start,
         jerks=jerks,
@@ -325,6 +337,7 @@ def daily_series(
         continuous=continuous,
         hour_jerks=hour_jerks,
         last_episode=last_episode,
+        last_by_kind=last_by_kind,
     )
 
 

@@ -9,25 +9,24 @@ engine's safety alerts for the current profile (clinician wording); the confirme
 the methods and sources. It is pure data (:class:`ReportData`): the PDF is drawn by the
 :mod:`myoscope.report` adapter, so the same content could feed another format.
 
-The numbers come from the insights service (the same figures as ``myoscope insights``) and from
-:func:`myoscope.analytics.series.daily_series` (jerks and lapses of tone per logged day, with
-missing days kept missing); the alerts from :func:`myoscope.rules.assess.assess_profile`.
+The numbers come from the insights service (the same figures as ``myoscope insights``, including
+its daily series of jerks and lapses of tone, with missing days kept missing, so the diary is
+read once); the alerts from :func:`myoscope.rules.assess.assess_profile`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from myoscope.analytics.series import daily_series
-from myoscope.domain.diary import AuditAction, EpisodeSource, JerkKind, Regimen
+from myoscope.domain.diary import AuditAction, JerkKind, Regimen
 from myoscope.rules.assess import assess_profile
-from myoscope.services.diary import CHECKINS, REGIMENS, DiaryAccess, DiaryService
+from myoscope.services.diary import REGIMENS, DiaryAccess, DiaryService
 from myoscope.services.diary_profile import ProfileService
 from myoscope.services.insights import InsightsService
 
@@ -330,7 +329,7 @@ class ReportService:
             myoclonus=_myoclonus(stored.get("myoclonus") or {}),
             conditions=[str(c) for c in stored.get("conditions", [])],
             organ_function=_organ_function(stored),
-            frequency=self._frequency(diary, start, end),
+            frequency=self._frequency(doc, ZoneInfo(diary.owner.timezone)),
             last_episode=_parse_moment(burden_doc.get("last_episode")),
             regimen=_regimen(regimens, end),
             changes=_changes(regimens, start, end),
@@ -356,32 +355,19 @@ class ReportService:
         )
 
     # -- parts ---------------------------------------------------------------------------------
-    def _frequency(self, diary: DiaryAccess, start: date, end: date) -> list[FrequencyLine]:
-        # light rows (no validation per row): five years of a diary load in a fraction of a second
-        episodes = self.diaries.repository.episode_facts(
-            diary.patient_id, source=EpisodeSource.SELF
-        )
-        series = daily_series(
-            episodes, self.diaries.all(diary, CHECKINS), diary.owner.timezone, start=start, end=end
-        )
-        logged = series.logged
+    def _frequency(self, doc: dict[str, Any], zone: ZoneInfo) -> list[FrequencyLine]:
+        """Jerks and lapses of tone per logged day, from the insights' daily series."""
+        daily = doc["burden"]["daily"]
+        logged = np.array([bool(d["logged"]) for d in daily], dtype=bool)
         recent = np.zeros(logged.size, dtype=bool)
         recent[max(0, logged.size - LAST_DAYS) :] = True
-        negative = np.nan_to_num(series.negative_jerks)
-        positive = np.nan_to_num(series.jerks) - negative
-        zone = ZoneInfo(diary.owner.timezone)
-        since = _midnight_utc(start, zone)
-        until = _midnight_utc(end + timedelta(days=1), zone) if end < date.max else None
-        latest: dict[JerkKind, datetime] = {}
-        for e in reversed(episodes):  # oldest first: the first seen of a kind is its latest
-            if (
-                e.kind not in latest
-                and (since is None or since <= e.started_at)
-                and (until is None or e.started_at < until)
-            ):
-                latest[e.kind] = e.started_at
-                if len(latest) == len(JerkKind):
-                    break
+        jerks = np.array([d["jerks"] or 0 for d in daily], dtype=np.float64)
+        negative = np.array([d["negative_jerks"] or 0 for d in daily], dtype=np.float64)
+        positive = jerks - negative
+        latest = {
+            JerkKind(kind): datetime.fromisoformat(moment)
+            for kind, moment in doc["burden"]["last_episode_by_kind"].items()
+        }
         lines = []
         for kind, label, values in (
             (JerkKind.POSITIVE, "Jerks (positive myoclonus)", positive),
@@ -455,14 +441,6 @@ class ReportService:
                     continue
                 out[key] = f"{_first_author(ref.authors)} ({ref.year}) {ref.title.rstrip('.')}"
         return list(out.items())
-
-
-def _midnight_utc(day: date, zone: ZoneInfo) -> datetime | None:
-    """Local midnight starting ``day``, in UTC; None where that falls outside datetime's range."""
-    try:
-        return datetime.combine(day, time(), zone).astimezone(UTC)
-    except OverflowError:  # year 1 or 9999 with an offset: no bound is needed there
-        return None
 
 
 def _first_author(authors: tuple[str, ...]) -> str:
