@@ -63,6 +63,7 @@ from myoscope.domain.diary import (
     AuditEvent,
     CountBand,
     Episode,
+    EpisodeFacts,
     EpisodeSource,
     JerkKind,
     Page,
@@ -687,38 +688,8 @@ class RecordingService:
         list of SensorDay
             In day order.
         """
-        zone = ZoneInfo(diary.owner.timezone)
-        days: dict[date, dict[str, float]] = {}
-
-        def slot(day: date) -> dict[str, float]:
-            return days.setdefault(
-                day, {"confirmed": 0, "pending": 0, "false_alarm": 0, "recorded_s": 0.0}
-            )
-
-        for episode in self.repository.episode_facts(diary.patient_id, source=EpisodeSource.SENSOR):
-            if episode.review is None:
-                continue
-            key = episode.review.value.replace("-", "_")
-            slot(episode.started_at.astimezone(zone).date())[key] += episode.count or 0
-        for recording in self.repository.recordings.all(diary.patient_id):
-            if (
-                recording.status is RecordingStatus.DONE
-                and recording.started_at is not None
-                and recording.duration_s
-            ):
-                for day, seconds in _split_by_day(recording.started_at, recording.duration_s, zone):
-                    slot(day)["recorded_s"] += seconds
-        return [
-            SensorDay(
-                day=day,
-                confirmed=int(v["confirmed"]),
-                pending=int(v["pending"]),
-                false_alarm=int(v["false_alarm"]),
-                recorded_s=round(v["recorded_s"], 3),
-            )
-            for day, v in sorted(days.items())
-            if (since is None or day >= since) and (until is None or day < until)
-        ]
+        episodes, recordings = self._sensor_rows(diary)
+        return _sensor_days(episodes, recordings, ZoneInfo(diary.owner.timezone), since, until)
 
     def sensor_summary(
         self,
@@ -740,26 +711,47 @@ class RecordingService:
             ``{"recordings": int, "confirmed_jerks_per_hour_median": float}`` (the insights
             specification), or None when no recording was analysed in the period.
         """
-        confirmed: dict[str, int] = {}
-        for episode in self.repository.episode_facts(diary.patient_id, source=EpisodeSource.SENSOR):
-            if episode.review is Review.CONFIRMED and episode.recording_id is not None:
-                confirmed[episode.recording_id] = confirmed.get(episode.recording_id, 0) + (
-                    episode.count or 0
-                )
-        rates = sorted(
-            confirmed.get(r.id, 0) / (r.duration_s / 3600.0)
-            for r in self.repository.recordings.all(diary.patient_id)
-            if r.status is RecordingStatus.DONE
-            and r.duration_s
-            and r.started_at is not None
-            and (since is None or r.started_at >= since)
-            and (until is None or r.started_at < until)
-        )
-        if not rates:
+        episodes, recordings = self._sensor_rows(diary)
+        return _sensor_summary(episodes, recordings, since, until)
+
+    def sensor_section(
+        self, diary: DiaryAccess, *, first_day: date | None, last_day: date | None
+    ) -> dict[str, Any] | None:
+        """Return the ``sensor`` section of the insights over whole local days, read once.
+
+        :meth:`sensor_summary` for the recordings that started in the period, plus ``daily``
+        (:meth:`sensor_counts` of its days, with the hours recorded) and a note that these
+        counts stay apart from what was written in the diary. None when no recording was
+        analysed in the period. No audit entry is written.
+        """
+        zone = ZoneInfo(diary.owner.timezone)
+        day_after = None if last_day is None else last_day + timedelta(days=1)
+        since = None if first_day is None else datetime.combine(first_day, dtime(), zone)
+        until = None if day_after is None else datetime.combine(day_after, dtime(), zone)
+        episodes, recordings = self._sensor_rows(diary)
+        found = _sensor_summary(episodes, recordings, since, until)
+        if found is None:
             return None
-        middle = len(rates) // 2
-        median = rates[middle] if len(rates) % 2 else (rates[middle - 1] + rates[middle]) / 2
-        return {"recordings": len(rates), "confirmed_jerks_per_hour_median": round(median, 1)}
+        found["daily"] = [
+            {
+                "date": d.day.isoformat(),
+                "confirmed": d.confirmed,
+                "pending": d.pending,
+                "false_alarm": d.false_alarm,
+                "recorded_h": round(d.recorded_s / 3600.0, 3),
+            }
+            for d in _sensor_days(episodes, recordings, zone, first_day, day_after)
+        ]
+        found["note"] = (
+            "jerks found in sensor recordings and confirmed by the person or a clinician; "
+            "counted apart from what was written in the diary"
+        )
+        return found
+
+    def _sensor_rows(self, diary: DiaryAccess) -> tuple[list[EpisodeFacts], list[Recording]]:
+        """Return the diary's sensor episodes (light rows) and its recordings."""
+        episodes = self.repository.episode_facts(diary.patient_id, source=EpisodeSource.SENSOR)
+        return episodes, self.repository.recordings.all(diary.patient_id)
 
     # -- analysis ------------------------------------------------------------------------------
     def run_next(self, *, cancel: threading.Event | None = None) -> Recording | None:
@@ -1069,3 +1061,73 @@ class RecordingWorker:
             if ran is None:
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
+
+
+def _sensor_days(
+    episodes: list[EpisodeFacts],
+    recordings: list[Recording],
+    zone: ZoneInfo,
+    since: date | None,
+    until: date | None,
+) -> list[SensorDay]:
+    """Sensor jerks per local day by review state, with the seconds recorded that day."""
+    days: dict[date, dict[str, float]] = {}
+
+    def slot(day: date) -> dict[str, float]:
+        return days.setdefault(
+            day, {"confirmed": 0, "pending": 0, "false_alarm": 0, "recorded_s": 0.0}
+        )
+
+    for episode in episodes:
+        if episode.review is None:
+            continue
+        key = episode.review.value.replace("-", "_")
+        slot(episode.started_at.astimezone(zone).date())[key] += episode.count or 0
+    for recording in recordings:
+        if (
+            recording.status is RecordingStatus.DONE
+            and recording.started_at is not None
+            and recording.duration_s
+        ):
+            for day, seconds in _split_by_day(recording.started_at, recording.duration_s, zone):
+                slot(day)["recorded_s"] += seconds
+    return [
+        SensorDay(
+            day=day,
+            confirmed=int(v["confirmed"]),
+            pending=int(v["pending"]),
+            false_alarm=int(v["false_alarm"]),
+            recorded_s=round(v["recorded_s"], 3),
+        )
+        for day, v in sorted(days.items())
+        if (since is None or day >= since) and (until is None or day < until)
+    ]
+
+
+def _sensor_summary(
+    episodes: list[EpisodeFacts],
+    recordings: list[Recording],
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[str, Any] | None:
+    """Analysed recordings started in ``[since, until)`` and their median confirmed rate."""
+    confirmed: dict[str, int] = {}
+    for episode in episodes:
+        if episode.review is Review.CONFIRMED and episode.recording_id is not None:
+            confirmed[episode.recording_id] = confirmed.get(episode.recording_id, 0) + (
+                episode.count or 0
+            )
+    rates = sorted(
+        confirmed.get(r.id, 0) / (r.duration_s / 3600.0)
+        for r in recordings
+        if r.status is RecordingStatus.DONE
+        and r.duration_s
+        and r.started_at is not None
+        and (since is None or r.started_at >= since)
+        and (until is None or r.started_at < until)
+    )
+    if not rates:
+        return None
+    middle = len(rates) // 2
+    median = rates[middle] if len(rates) % 2 else (rates[middle - 1] + rates[middle]) / 2
+    return {"recordings": len(rates), "confirmed_jerks_per_hour_median": round(median, 1)}

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from myoscope.analytics import build_insights
 from myoscope.analytics.treatment import DEFAULT_DELAY_DAYS
@@ -223,36 +222,12 @@ def _delays_used(regimens: list[Any], delays: Mapping[str, int]) -> dict[str, An
 def sensor_from_recordings(recordings: RecordingService) -> SensorSummary:
     """Build the ``sensor`` section from the diary's analysed recordings.
 
-    The section is the spec's ``recordings`` and ``confirmed_jerks_per_hour_median`` plus
-    ``daily``: per day with recorded time or sensor episodes, the confirmed, pending and
-    false-alarm jerks and the hours recorded. Sensor counts stay apart from the self-reported
-    ones: only confirmed groups are counts, and only per hour of recording.
+    See :meth:`RecordingService.sensor_section`: the spec's ``recordings`` and
+    ``confirmed_jerks_per_hour_median`` plus ``daily`` counts by review state and the hours
+    recorded, kept apart from the self-reported counts.
     """
 
     def summary(diary: DiaryAccess, start: date | None, end: date | None) -> dict[str, Any] | None:
-        zone = ZoneInfo(diary.owner.timezone)
-        since = None if start is None else datetime.combine(start, time(), zone)
-        until = None if end is None else datetime.combine(end + timedelta(days=1), time(), zone)
-        found = recordings.sensor_summary(diary, since=since, until=until)
-        if found is None:
-            return None
-        days = recordings.sensor_counts(
-            diary, since=start, until=None if end is None else end + timedelta(days=1)
-        )
-        found["daily"] = [
-            {
-                "date": d.day.isoformat(),
-                "confirmed": d.confirmed,
-                "pending": d.pending,
-                "false_alarm": d.false_alarm,
-                "recorded_h": round(d.recorded_s / 3600.0, 3),
-            }
-            for d in days
-        ]
-        found["note"] = (
-            "jerks found in sensor recordings and confirmed by the person or a clinician; "
-            "counted apart from what was written in the diary"
-        )
-        return found
+        return recordings.sensor_section(diary, first_day=start, last_day=end)
 
     return summary
